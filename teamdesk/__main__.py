@@ -1,0 +1,3 @@
+from teamdesk.cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""The database schema as versioned migrations (sqlite-utils ``Migrations``).
+
+Append new steps at the end; never edit a step that has shipped. ``KNOWN`` lets ``db.open_db``
+refuse a file that a newer TeamDesk has migrated further than this one understands.
+
+Every synced table carries the sync columns (``id``, ``hlc``, ``prev_hlc``, ``origin``,
+``deleted``); ``SYNCED`` lists each table's own columns, in the order bundles carry them.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+SYNC_COLUMNS = ("id", "hlc", "prev_hlc", "origin", "deleted")
+
+SYNCED: dict[str, tuple[str, ...]] = {
+    "villages": ("name", "commune_code", "population", "household_count"),
+    "volunteers": ("name", "phone", "village_id", "active"),
+    "households": (
+        "village_id",
+        "head_name",
+        "phone",
+        "address",
+        "note",
+        "consent_by",
+        "consent_at",
+        "consent_scope",
+        "consent_version",
+        "consent_withdrawn_at",
+        "registered_by",
+        "merged_into",
+    ),
+    "members": ("household_id", "full_name", "sex", "birth_year", "relation", "phone", "note"),
+    "help_events": (
+        "household_id",
+        "member_id",
+        "service",
+        "detail",
+        "date",
+        "volunteer_id",
+        "outcome",
+        "note",
+    ),
+    "guides": ("slug", "based_on", "body"),
+}
+
+# Fields that identify a person: purged on erasure (history included), never sent to the province.
+PERSONAL: dict[str, tuple[str, ...]] = {
+    "households": ("head_name", "phone", "address", "note", "consent_by"),
+    "members": ("full_name", "phone", "note"),
+    "help_events": ("detail", "note"),
+}
+
+INTEGER_COLUMNS = {"population", "household_count", "active", "birth_year", "deleted"}
+
+migrations = Migrations("teamdesk")
+
+
+def _synced_table(db: Database, name: str, extra_indexes: list[list[str]]) -> None:
+    columns: dict[str, type] = {c: str for c in SYNC_COLUMNS}
+    columns.update({c: (int if c in INTEGER_COLUMNS else str) for c in SYNCED[name]})
+    columns["deleted"] = int
+    db[name].create(columns, pk="id", not_null={"hlc"}, defaults={"deleted": 0, "prev_hlc": ""})
+    db[name].create_index(["hlc"])
+    for cols in extra_indexes:
+        db[name].create_index(cols)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    _synced_table(db, "villages", [])
+    _synced_table(db, "volunteers", [])
+    _synced_table(db, "households", [["village_id"]])
+    _synced_table(db, "members", [["household_id"]])
+    _synced_table(db, "help_events", [["household_id"], ["date"], ["service", "date"]])
+    _synced_table(db, "guides", [["slug"]])
+    # Superseded versions: never dropped (erasure purges their personal fields instead).
+    db["history"].create(
+        {"table_name": str, "id": str, "hlc": str, "prev_hlc": str, "origin": str, "deleted": int, "data": str},
+        pk=("table_name", "id", "hlc"),
+    )
+    # Search: local, derived from households and members, rebuilt by teamdesk.search.refresh.
+    db.execute(
+        "CREATE TABLE search_docs (docid INTEGER PRIMARY KEY, household_id TEXT NOT NULL UNIQUE,"
+        " village_id TEXT, head_key TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX search_docs_head ON search_docs(head_key)")
+    db.execute("CREATE TABLE search_keys (key TEXT NOT NULL, docid INTEGER NOT NULL)")
+    db.execute("CREATE INDEX search_keys_key ON search_keys(key, docid)")
+    db.execute("CREATE INDEX search_keys_doc ON search_keys(docid)")
+    db.execute(
+        "CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize='unicode61 remove_diacritics 0', prefix='2 3')"
+    )
+
+
+KNOWN = tuple(m.name for m in migrations._migrations)
