@@ -58,13 +58,16 @@ def find(text: str, *, limit: int = 20) -> list[dict]:
     words = fold(text).split()
     if not words:
         return []
+    typed = " ".join(words)
     ranked = []
     for c in data["communes"].values():
-        hay = c["folded"]
-        if all(w in hay for w in words):
+        hay = c["folded"].split()
+        # every typed word starts some word of "commune, province" ("nguyet an" ≠ "Nguyệt Viên, Thanh Hóa")
+        if all(any(h.startswith(w) for h in hay) for w in words):
             own = fold(c["name"])
-            bare = own.split(" ", 1)[-1]  # without "xa" / "phuong" / "dac khu"
-            rank = 0 if bare == " ".join(words) or own == " ".join(words) else (1 if all(w in own for w in words) else 2)
+            bare = own.split(" ", 1)[-1] if not own.startswith("dac khu") else own[8:]
+            own_words = own.split()
+            rank = 0 if typed in (bare, own) else (1 if all(any(h.startswith(w) for h in own_words) for w in words) else 2)
             ranked.append((rank, own, c["code"]))
     ranked.sort()
     return [commune(code) for _, _, code in ranked[:limit]]
