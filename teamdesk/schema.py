@@ -95,4 +95,30 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_hub(db: Database) -> None:
+    """Province upload (coordinator: outbox, the pinned hub) and the hub's own books (local tables)."""
+    db.execute(
+        "CREATE TABLE outbox (bundle_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, file TEXT NOT NULL,"
+        " since_hlc TEXT NOT NULL, until_hlc TEXT NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+        " sha256 TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,"
+        " last_error TEXT, last_attempt_at TEXT, acknowledged_at TEXT, receipt TEXT)"
+    )
+    db.execute("CREATE INDEX outbox_state ON outbox(state, created_at)")
+    db.execute(
+        "CREATE TABLE hub_pins (slot TEXT PRIMARY KEY, url TEXT, device_id TEXT NOT NULL, name TEXT,"
+        " signing_key TEXT NOT NULL, age_recipient TEXT NOT NULL, pinned_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE hub_devices (device_id TEXT PRIMARY KEY, commune_code TEXT NOT NULL, name TEXT,"
+        " signing_key TEXT NOT NULL, age_recipient TEXT, enrolled_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE hub_bundles (bundle_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, commune_code TEXT NOT NULL,"
+        " sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, records INTEGER NOT NULL, file TEXT NOT NULL,"
+        " state TEXT NOT NULL, counts TEXT, received_at TEXT NOT NULL, merged_at TEXT)"
+    )
+    db.execute("CREATE INDEX hub_bundles_commune ON hub_bundles(commune_code, received_at)")
+
+
 KNOWN = tuple(m.name for m in migrations._migrations)
