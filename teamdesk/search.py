@@ -1,10 +1,12 @@
 """Household search as you type: diacritic- and case-insensitive, over names, phones and addresses.
 
-Three tiers, best first, each stopping as soon as the page is full:
-1. a whole name or phone equal to the query (``nguyen van an`` → ``Nguyễn Văn Ấn``);
-2. a name or phone starting with it (an indexed range scan on folded keys);
-3. every typed word starting some word of the household (FTS5 over the folded text), so
-   ``an nguyen`` or a village road name also find it.
+Tiers, best first, each run only while the page is not full:
+1. the head's name equal to the query (``nguyen van an`` → ``Nguyễn Văn Ấn``), then a member's
+   name or a phone equal to it;
+2. the head's name starting with it, then a member's name or phone (indexed range scans on
+   folded keys, in name order);
+3. every typed word starting some word of the household (FTS5 over the folded text), heads
+   before members, so ``an nguyen`` or a hamlet's name also find it.
 The search tables are local and derived: ``refresh`` rebuilds them for the households a write or
 a merge touched.
 """
@@ -84,17 +86,29 @@ def find_docids(conn: sqlite3.Connection, text: str, *, village_id: str | None =
         for (docid,) in conn.execute(sql, params + [limit]):
             found.setdefault(docid, None)
 
-    base = "SELECT DISTINCT k.docid FROM search_keys k JOIN search_docs d ON d.docid = k.docid WHERE "
-    take(base + "k.key = ?" + where_village + " ORDER BY d.head_key LIMIT ?", [q] + vparams)
+    heads = "SELECT d.docid FROM search_docs d WHERE "
+    keys = "SELECT DISTINCT k.docid FROM search_keys k JOIN search_docs d ON d.docid = k.docid WHERE "
+    for sql, params in (
+        (heads + "d.head_key = ?" + where_village + " LIMIT ?", [q]),
+        (keys + "k.key = ?" + where_village + " ORDER BY d.head_key LIMIT ?", [q]),
+        (heads + "d.head_key > ? AND d.head_key < ?" + where_village + " ORDER BY d.head_key LIMIT ?", [q, q + "~"]),
+        (keys + "k.key > ? AND k.key < ?" + where_village + " LIMIT ?", [q, q + "~"]),
+    ):
+        if len(found) < limit:
+            take(sql, params + vparams)
     if len(found) < limit:
-        take(base + "k.key > ? AND k.key < ?" + where_village + " LIMIT ?", [q, q + "~"] + vparams)
-    if len(found) < limit:
-        match = " ".join(f'"{word}"*' for word in q.split())
-        take(
-            "SELECT f.rowid FROM search_fts f JOIN search_docs d ON d.docid = f.rowid"
+        words = q.split()
+        match = " ".join(f'"{word}"*' for word in words)
+        hits = conn.execute(
+            "SELECT f.rowid, d.head_key FROM search_fts f JOIN search_docs d ON d.docid = f.rowid"
             " WHERE search_fts MATCH ?" + where_village + " LIMIT ?",
-            [match] + vparams,
-        )
+            [match] + vparams + [limit * 4],
+        ).fetchall()
+        # households whose head's own name has every word come before matches through a member
+        head_words = lambda key: key.split()  # noqa: E731
+        hits.sort(key=lambda h: not all(any(k.startswith(w) for k in head_words(h[1])) for w in words))
+        for docid, _ in hits:
+            found.setdefault(docid, None)
     return list(found)[:limit]
 
 
