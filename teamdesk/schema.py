@@ -121,4 +121,15 @@ def m003_hub(db: Database) -> None:
     db.execute("CREATE INDEX hub_bundles_commune ON hub_bundles(commune_code, received_at)")
 
 
+@migrations()
+def m004_reports(db: Database) -> None:
+    """Targets (local, set by the coordinator): a rate and a deadline per indicator, for the
+    commune (``village_id = ''``) or one village."""
+    db.execute(
+        "CREATE TABLE report_targets (indicator TEXT NOT NULL, village_id TEXT NOT NULL DEFAULT '',"
+        " rate REAL NOT NULL, deadline TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " PRIMARY KEY (indicator, village_id))"
+    )
+
+
 KNOWN = tuple(m.name for m in migrations._migrations)
