@@ -51,8 +51,18 @@ VOLUNTEER_NAMES = ["Lê Thị Hoa", "Nguyễn Văn Hùng", "Trần Thị Mai", "
                    "Đỗ Thị Hương", "Bùi Văn Nam", "Ngô Thị Thu", "Đặng Quang Huy", "Dương Thị Yến", "Hồ Văn Sơn"]
 
 
+_CUMULATIVE: dict[int, tuple[list[str], list[int]]] = {}
+
+
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
-    return rng.choices([w[0] for w in weighted], weights=[w[1] for w in weighted])[0]
+    if id(weighted) not in _CUMULATIVE:
+        total, cum = 0, []
+        for _, w in weighted:
+            total += w
+            cum.append(total)
+        _CUMULATIVE[id(weighted)] = ([w[0] for w in weighted], cum)
+    names, cum = _CUMULATIVE[id(weighted)]
+    return rng.choices(names, cum_weights=cum)[0]
 
 
 def _name(rng: random.Random, sex: str, family: str | None = None) -> str:

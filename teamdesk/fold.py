@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
 def _strip(ch: str) -> str:
@@ -20,6 +21,7 @@ _TABLE = {cp: _strip(chr(cp)) for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)  # names repeat a lot: a commune has far fewer distinct names than people
 def fold(text: str) -> str:
     """``"  Nguyễn Văn Ấn "`` → ``"nguyen van an"``; ``"Đặng"`` → ``"dang"``."""
     if not text:

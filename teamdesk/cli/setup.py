@@ -81,7 +81,17 @@ def status_cmd(run: Run):
 @cli.command("gui", help="Mở ứng dụng (mặc định). / Open the desktop app (the default).")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="TEAMDESK_HOME", help="Thư mục dữ liệu / data folder.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), help="Ngôn ngữ / language.")
-def gui_cmd(home: Path | None, lang: str | None):
+@click.option("--demo", is_flag=True, help="Mở với dữ liệu mẫu (tạo 2.000 hộ lần đầu) / open on demo data (2,000 households made on first run).")
+def gui_cmd(home: Path | None, lang: str | None, demo: bool):
+    if demo:
+        from teamdesk.demo import make_demo
+        from teamdesk.desk import Desk
+        from teamdesk.paths import default_home
+
+        home = home or default_home().with_name("TeamDesk-demo")
+        if not Desk.exists(home):
+            click.echo(tr("cli.demo_first_run", home=home), err=True)
+            make_demo(home, households=2000)
     from teamdesk.ui.app import run_app
 
     raise SystemExit(run_app(home=home, lang=lang))
