@@ -31,7 +31,7 @@ def init_cmd(run: Run, role: str, name: str, commune_code: str, villages: tuple[
 
         desk = Desk.create(run.home, role=role, name=name, commune_code=commune_code, villages=villages)
     with desk:
-        info = desk.info()
+        info = desk.info() | {"counts": desk.counts()}
     run.emit(info, tr("cli.init_done", home=info["home"], commune=info["commune"] or "—", role=tr(f"role.{role}")))
 
 
@@ -68,7 +68,7 @@ def units_find_cmd(run: Run, text: str, limit: int):
 
 @command(cli, "status", help="Thông tin bản cài đặt này. / About this installation.")
 def status_cmd(run: Run):
-    info = run.desk().info()
+    info = run.desk().info() | {"counts": run.desk().counts()}
     lines = [
         tr("cli.status_line", name=info["device_name"], role=tr(f"role.{info['role']}"), commune=info["commune"] or "—"),
         tr("cli.status_counts", **info["counts"]),
