@@ -1,0 +1,114 @@
+"""Starting the desktop app: ``run_app`` (what ``teamdesk gui`` calls) and ``open_shell`` (tests too).
+
+With no installation in the home folder the setup wizard comes first (it also offers demo data);
+then the main window. The language is, in order: ``lang`` given, the saved setting ``lang``,
+``TEAMDESK_LANG``, Vietnamese. Qt is imported here, never by the core.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from teamdesk import i18n
+from teamdesk.paths import default_home
+from teamdesk.ui import theme
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv else sys.argv[:1])
+        app.setApplicationName("TeamDesk")
+        app.setOrganizationName("TeamDesk")
+    return app
+
+
+def open_shell(
+    home: Path,
+    *,
+    app: QApplication | None = None,
+    lang: str | None = None,
+    desk=None,
+    initial: str | None = None,
+    screens=None,
+):
+    """Build the runner (which opens the Desk on its worker), the context and the main window."""
+    from teamdesk import backup
+    from teamdesk.ui.context import AppContext
+    from teamdesk.ui.main_window import MainWindow
+    from teamdesk.ui.runner import Runner
+
+    app = app or ensure_app()
+    runner = Runner(home, desk=desk)
+    ctx = AppContext(home=home, runner=runner, app=app)
+    saved = ctx.setting("lang")
+    chosen = lang or (saved if saved in i18n.LANGUAGES else None) or i18n.language()
+    ctx.set_language(chosen, persist=False)
+    theme.apply(app, large=ctx.setting("large_text") == "1")
+    window = MainWindow(ctx, screens=screens, initial=initial)
+    if ctx.setting(backup.FOLDER_SETTING):
+        runner.op(lambda d, *_: backup.auto_backup(d), label_key="backup.running", quiet=True)
+    return window
+
+
+def run_wizard(home: Path, app: QApplication) -> bool:
+    """Show the setup wizard; True once it created an installation in ``home``."""
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    wizard = WizardWindow(home)
+    wizard.show()
+    app.exec()
+    return wizard.created
+
+
+def run_app(
+    *,
+    home: Path | None = None,
+    lang: str | None = None,
+    argv: list[str] | None = None,
+    ready: Callable[[object], None] | None = None,
+) -> int:
+    """Run the app until the window closes; returns the exit code.
+
+    ``ready(window)`` (benchmarks) is called once the window is shown, the database is open and
+    the worker's queue and the event loop are idle.
+    """
+    from teamdesk.desk import Desk
+
+    app = ensure_app(argv)
+    theme.load_fonts()
+    home = Path(home) if home else default_home()
+    if lang:
+        i18n.set_language(lang)
+    if not Desk.exists(home):
+        theme.apply(app)
+        if not run_wizard(home, app):
+            return 0
+    while True:
+        window = open_shell(home, app=app, lang=lang)
+        window.show()
+        if ready is not None:
+            _call_when_ready(window, ready)
+            ready = None
+        code = app.exec()
+        again = window.restart_wanted
+        window.shutdown()
+        if not again:
+            return code
+
+
+def _call_when_ready(window, ready: Callable[[object], None]) -> None:
+    runner = window.ctx.runner
+
+    def check() -> None:
+        if runner.is_open and runner.pending() == 0:
+            QTimer.singleShot(0, lambda: ready(window))
+        else:
+            QTimer.singleShot(5, check)
+
+    QTimer.singleShot(0, check)

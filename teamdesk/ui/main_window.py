@@ -1,0 +1,414 @@
+"""The main window: a thin shell that holds the screens of ``teamdesk.ui.screens``.
+
+Left: large navigation (icon + label). Right: the screen, built on first show. Top: a banner in
+plain words when the laptop's clock cannot be trusted. Bottom: the commune, the volunteer on duty
+(switching is one click in a combo box; every help logged then records that volunteer), and short
+messages (what Ctrl+Z undid). Shortcuts: Ctrl+1..9 screens, Ctrl+F search, Ctrl+Z undo the last
+action (through the runner; a text box with its own typing to undo keeps Ctrl+Z for itself),
+F1 help for the focused control. Screens never call each other: they listen to
+``runner.changed`` and ``ctx.navigate``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QStackedWidget,
+    QTextEdit,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from teamdesk import dates
+from teamdesk.changes import Changes
+from teamdesk.fold import fold
+from teamdesk.i18n import tr
+from teamdesk.paths import resource
+from teamdesk.ui import screens as registry
+from teamdesk.ui.context import AppContext
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+def icon(name: str) -> QIcon:
+    path = resource("icons", f"{name}.svg")
+    return QIcon(str(path)) if name and path.exists() else QIcon()
+
+
+class _UndoKeyFilter(QObject):
+    """Let Ctrl+Z reach the app's undo when the focused text box has nothing of its own to undo."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
+        if event.type() == QEvent.Type.ShortcutOverride and event.matches(QKeySequence.StandardKey.Undo):
+            if isinstance(obj, QLineEdit) and not obj.isUndoAvailable():
+                return True  # swallowed unaccepted: the shortcut fires
+            if isinstance(obj, (QTextEdit, QPlainTextEdit)) and not obj.document().isUndoAvailable():
+                return True
+        return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, screens: list[registry.ScreenEntry] | None = None, initial: str | None = None):
+        super().__init__()
+        self.ctx = ctx
+        ctx.window = self
+        ctx.runner.window = self
+        self.entries = registry.available(ctx.role, screens)
+        self.built: dict[str, QWidget] = {}
+        self._shut = False
+        self.restart_wanted = False  # run_app builds a fresh window (e.g. after a restore)
+        self.resize(1366, 768)
+        self.setMinimumSize(1000, 640)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = QLabel()
+        self.banner.setObjectName("clockBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(26, 26))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for e in self.entries:
+            item = QListWidgetItem(icon(e.icon), "")
+            item.setData(KEY_ROLE, e.key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._on_nav)
+        row.addWidget(self.nav)
+        self.stack = QStackedWidget()
+        row.addWidget(self.stack, 1)
+        outer.addLayout(row, 1)
+        self.setCentralWidget(central)
+
+        self.commune_label = QLabel()
+        self.duty_label = QLabel()
+        self.duty_combo = QComboBox()
+        self.duty_combo.setMinimumContentsLength(16)
+        self.duty_combo.activated.connect(self._on_duty_chosen)
+        self.statusBar().addPermanentWidget(self.commune_label)
+        self.statusBar().addPermanentWidget(self.duty_label)
+        self.statusBar().addPermanentWidget(self.duty_combo)
+
+        self._build_menus()
+        self._undo_filter = _UndoKeyFilter(self)
+        QApplication.instance().installEventFilter(self._undo_filter)
+
+        ctx.runner.changed.connect(self._on_changed)
+        ctx.runner.opened.connect(lambda ok: ok and self._check_clock())
+        ctx.language_changed.connect(lambda _: self.retranslate())
+        ctx.large_text_changed.connect(lambda _: self._fit_nav())
+        ctx.navigate_requested.connect(self.show_screen)
+        self.retranslate()
+        self._load_volunteers()
+        if ctx.runner.is_open:
+            self._check_clock()
+        if self.entries:
+            keys = [e.key for e in self.entries]
+            self.nav.setCurrentRow(keys.index(initial) if initial in keys else 0)
+
+    # --- menus and shortcuts ---------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        self.act_backup = QAction(self, triggered=self.backup_now)
+        self.act_quit = QAction(self, triggered=self.close)
+        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.menu_file.addActions([self.act_backup, self.act_quit])
+
+        self.menu_edit = bar.addMenu("")
+        self.act_undo = QAction(self, triggered=self.undo)
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_find = QAction(self, triggered=self.focus_search)
+        self.act_find.setShortcut(QKeySequence.StandardKey.Find)
+        self.menu_edit.addActions([self.act_undo, self.act_find])
+
+        self.menu_go = bar.addMenu("")
+        self.go_actions: list[QAction] = []
+        for i, e in enumerate(self.entries[:9]):
+            act = QAction(self, triggered=lambda _=False, k=e.key: self.show_screen(k))
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            self.go_actions.append(act)
+        self.menu_go.addActions(self.go_actions)
+
+        self.menu_view = bar.addMenu("")
+        self.act_large = QAction(self, checkable=True)
+        self.act_large.setChecked(self.ctx.large_text)
+        self.act_large.toggled.connect(self.ctx.set_large_text)
+        self.ctx.large_text_changed.connect(lambda on: self._sync_check(self.act_large, on))
+        self.menu_view.addAction(self.act_large)
+        self.menu_lang = self.menu_view.addMenu("")
+        group = QActionGroup(self)
+        self.lang_actions: dict[str, QAction] = {}
+        for lang in ("vi", "en"):
+            act = QAction(self, checkable=True, triggered=lambda _=False, l=lang: self.ctx.set_language(l))
+            group.addAction(act)
+            self.menu_lang.addAction(act)
+            self.lang_actions[lang] = act
+
+        self.menu_help = bar.addMenu("")
+        self.act_help = QAction(self, triggered=self.show_help)
+        self.act_help.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.act_keys = QAction(self, triggered=self.show_keys)
+        self.act_about = QAction(self, triggered=self.show_about)
+        self.menu_help.addActions([self.act_help, self.act_keys, self.act_about])
+
+    @staticmethod
+    def _sync_check(action: QAction, on: bool) -> None:
+        if action.isChecked() != on:
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("app.window_title", commune=self.ctx.commune_name or tr("app.title")))
+        for i, e in enumerate(self.entries):
+            item = self.nav.item(i)
+            item.setText(tr(e.title_key))
+            item.setToolTip(tr(e.help_key) + (f"  (Ctrl+{i + 1})" if i < 9 else ""))
+        self.menu_file.setTitle(tr("menu.file"))
+        self.act_backup.setText(tr("menu.backup_now"))
+        self.act_quit.setText(tr("menu.quit"))
+        self.menu_edit.setTitle(tr("menu.edit"))
+        self.act_undo.setText(tr("menu.undo"))
+        self.act_find.setText(tr("menu.find"))
+        self.menu_go.setTitle(tr("menu.go"))
+        for act, e in zip(self.go_actions, self.entries):
+            act.setText(tr(e.title_key))
+        self.menu_view.setTitle(tr("menu.view"))
+        self.act_large.setText(tr("menu.large_text"))
+        self.menu_lang.setTitle(tr("menu.language"))
+        self.lang_actions["vi"].setText("Tiếng Việt")
+        self.lang_actions["en"].setText("English")
+        self.lang_actions[self.ctx.language].setChecked(True)
+        self.menu_help.setTitle(tr("menu.help"))
+        self.act_help.setText(tr("menu.help_here"))
+        self.act_keys.setText(tr("menu.shortcuts"))
+        self.act_about.setText(tr("menu.about"))
+        self.commune_label.setText(tr("ui.status_commune", commune=self.ctx.commune_name or "—", role=tr(f"role.{self.ctx.role}")))
+        self.duty_label.setText(tr("ui.on_duty"))
+        self.duty_combo.setToolTip(tr("ui.on_duty_tip"))
+        if self.duty_combo.count() and self.duty_combo.itemData(0) is None:
+            self.duty_combo.setItemText(0, tr("ui.on_duty_none"))
+        for screen in self.built.values():
+            if hasattr(screen, "retranslate"):
+                self._safely(screen.retranslate)
+        self._fit_nav()
+        if self.banner.isVisible():
+            self._check_clock()
+
+    def _fit_nav(self) -> None:
+        width = max((self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())), default=100)
+        self.nav.setFixedWidth(min(max(width + 90, 190), 320))
+
+    # --- screens ----------------------------------------------------------------------------
+    def keys(self) -> list[str]:
+        return [e.key for e in self.entries]
+
+    def screen(self, key: str) -> QWidget:
+        """The screen for ``key``, built (and its module imported) on first use."""
+        if key not in self.built:
+            e = next(e for e in self.entries if e.key == key)
+            try:
+                widget = e.load()(self.ctx)
+            except Exception as exc:  # noqa: BLE001 — one broken screen must not take the shell down
+                traceback.print_exc()
+                widget = QLabel(tr("ui.screen_broken", detail=f"{type(exc).__name__}: {exc}"))
+                widget.setWordWrap(True)
+                widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.built[key] = widget
+            self.stack.addWidget(widget)
+        return self.built[key]
+
+    def current_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(KEY_ROLE) if item else None
+
+    def current_screen(self) -> QWidget | None:
+        key = self.current_key()
+        return self.built.get(key) if key else None
+
+    def show_screen(self, key: str, payload=None) -> QWidget | None:
+        if key not in self.keys():
+            return None
+        row = self.keys().index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # builds and shows it through _on_nav
+        screen = self.screen(key)
+        if payload is not None and hasattr(screen, "receive"):
+            self._safely(lambda: screen.receive(payload))
+        return screen
+
+    def _on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.entries[row].key
+        screen = self.screen(key)
+        self.stack.setCurrentWidget(screen)
+        if hasattr(screen, "shown"):
+            self._safely(screen.shown)
+
+    # --- reacting to writes -----------------------------------------------------------------
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.settings or changes.touches("volunteers"):
+            self._load_volunteers()
+        self._check_clock()
+        for screen in self.built.values():
+            if hasattr(screen, "refresh"):
+                self._safely(lambda s=screen: s.refresh(changes))
+
+    def _load_volunteers(self) -> None:
+        try:
+            rows = self.ctx.reader().execute("SELECT id, name FROM volunteers WHERE deleted = 0 AND active = 1").fetchall()
+        except Exception:  # noqa: BLE001 — a database still being created shows an empty list
+            rows = []
+        rows.sort(key=lambda r: (fold(r[1]).split()[-1:], fold(r[1])))
+        duty = self.ctx.on_duty() if rows else None
+        self.duty_combo.blockSignals(True)
+        self.duty_combo.clear()
+        if duty is None:
+            self.duty_combo.addItem(tr("ui.on_duty_none"), None)
+        for vid, name in rows:
+            self.duty_combo.addItem(name, vid)
+        if duty is not None:
+            self.duty_combo.setCurrentIndex(max(0, self.duty_combo.findData(duty["id"])))
+        self.duty_combo.blockSignals(False)
+
+    def _on_duty_chosen(self, index: int) -> None:
+        vid = self.duty_combo.itemData(index)
+        if not vid:
+            return
+        name = self.duty_combo.itemText(index)
+        self.ctx.runner.op(
+            lambda desk, *_: desk.set_on_duty(vid),
+            label_key="ui.on_duty",
+            on_done=lambda _: self.statusBar().showMessage(tr("ui.on_duty_now", name=name), 5000),
+        )
+
+    def _check_clock(self) -> None:
+        if self.ctx.runner.is_open:
+            self.ctx.runner.query(lambda desk: desk.clock_health(), on_done=self._show_clock)
+
+    def _show_clock(self, health: dict) -> None:
+        if health.get("ok", True):
+            self.banner.hide()
+            return
+        self.banner.setText(
+            tr(
+                "ui.clock_banner",
+                system_day=dates.show(health["system_day"]),
+                trusted_day=dates.show(health["trusted_day"]),
+            )
+        )
+        self.banner.show()
+
+    # --- actions -------------------------------------------------------------------------------
+    def undo(self) -> None:
+        def work(desk, *_):
+            label = desk.undo_label()
+            return {"label": label, "changes": desk.undo()}
+
+        self.ctx.runner.op(
+            work,
+            label_key="menu.undo",
+            on_done=lambda r: self.statusBar().showMessage(tr("ui.undone", what=tr(r["label"])), 6000),
+            on_error=lambda exc: self.statusBar().showMessage(getattr(exc, "message", lambda: str(exc))(), 6000),
+        )
+
+    def focus_search(self) -> None:
+        screen = self.current_screen()
+        if screen is None or not hasattr(screen, "focus_search"):
+            screen = self.show_screen("households") if "households" in self.keys() else None
+        if screen is not None and hasattr(screen, "focus_search"):
+            self._safely(screen.focus_search)
+
+    def show_help(self) -> None:
+        widget = QApplication.focusWidget()
+        text = widget.toolTip() if widget is not None and widget.toolTip() else ""
+        screen = self.current_screen()
+        if not text and screen is not None and hasattr(screen, "help_text"):
+            text = screen.help_text()
+        if not text and self.current_key():
+            text = tr(registry.entry(self.current_key()).help_key)
+        anchor = widget if widget is not None else self.stack
+        QToolTip.showText(anchor.mapToGlobal(QPoint(8, anchor.height())), text, anchor)
+
+    def show_keys(self) -> None:
+        self._info(tr("menu.shortcuts"), tr("ui.shortcuts_text"))
+
+    def show_about(self) -> None:
+        from teamdesk import __version__
+
+        self._info(tr("menu.about"), tr("ui.about_text", version=__version__))
+
+    def _info(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def backup_now(self) -> None:
+        """Back up to the chosen folder now (Settings explains how to choose one)."""
+        from teamdesk import backup
+
+        folder = self.ctx.setting(backup.FOLDER_SETTING)
+        if not folder:
+            self.show_screen("settings")
+            self.statusBar().showMessage(tr("backup.choose_folder_first"), 8000)
+            return
+        self.ctx.runner.op(
+            lambda desk, progress, cancelled: backup.backup_to_folder(desk, folder=folder, progress=progress, cancelled=cancelled),
+            label_key="backup.running",
+            progress=True,
+            on_done=lambda r: self.statusBar().showMessage(tr("backup.done", file=r["file"]), 8000),
+        )
+
+    def request_restart(self) -> None:
+        """Close and reopen the shell over the same home (the database was replaced)."""
+        self.restart_wanted = True
+        self.close()
+
+    # --- closing ---------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Keep what was typed, back up if due, finish the worker's queue, close the database."""
+        if self._shut:
+            return
+        self._shut = True
+        QApplication.instance().removeEventFilter(self._undo_filter)
+        self.ctx.flush_drafts()
+        from teamdesk import backup
+
+        if self.ctx.runner.is_open and self.ctx.setting(backup.FOLDER_SETTING):
+            self.ctx.runner.op(lambda desk, *_: backup.auto_backup(desk), label_key="backup.running", quiet=True)
+        self.ctx.runner.close()
+        self.ctx.close()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        self.shutdown()
+        super().closeEvent(event)
+
+    def _safely(self, fn) -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 — a screen's bug is printed, the shell goes on
+            traceback.print_exc(file=sys.stderr)

@@ -1,0 +1,188 @@
+"""The desktop shell: runner, context, screen registry, main window (offscreen, real SQLite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamdesk.changes import Changes
+from teamdesk.i18n import tr
+from teamdesk.ui import screens as registry
+
+
+@pytest.fixture
+def shell(qtbot, desk):
+    """The main window over the ``desk`` fixture's home (its own worker opens the Desk)."""
+    from teamdesk.ui.app import open_shell
+
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
+    yield window
+    window.shutdown()
+
+
+def test_runner_op_emits_changed_with_the_verbs_changes(shell, qtbot):
+    runner = shell.ctx.runner
+    with qtbot.waitSignal(runner.changed) as seen:
+        runner.op(lambda d, *_: d.add_village("Thôn 9"), label_key="undo.add_village")
+    assert isinstance(seen.args[0], Changes)
+    assert seen.args[0].touches("villages")
+    names = [r[0] for r in shell.ctx.reader().execute("SELECT name FROM villages")]
+    assert "Thôn 9" in names  # the GUI's read connection sees the worker's commit
+
+
+def test_runner_error_goes_to_on_error_and_nothing_is_announced(shell, qtbot):
+    runner = shell.ctx.runner
+    errors, changed = [], []
+    runner.changed.connect(changed.append)
+    with qtbot.waitSignal(runner.op_finished):
+        runner.op(lambda d, *_: d.add_village("Thôn 1"), label_key="undo.add_village", on_error=errors.append)
+    assert errors and errors[0].key == "error.village_exists"
+    assert "Thôn 1" in errors[0].message()
+    assert changed == []
+
+
+def test_runner_without_on_error_shows_a_vietnamese_message(shell, qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(type(shell.ctx.runner), "show_error", staticmethod(lambda parent, title, text: shown.append((title, text))))
+    with qtbot.waitSignal(shell.ctx.runner.op_finished):
+        shell.ctx.runner.op(lambda d, *_: d.undo(), label_key="menu.undo")
+    assert shown == [("Hoàn tác", "Không có thao tác nào để hoàn tác.")]
+
+
+def test_progress_and_cancel_reach_the_core_function(shell, qtbot):
+    runner = shell.ctx.runner
+    seen = []
+
+    def long_work(desk, progress, cancelled):
+        for i in range(5):
+            progress(i + 1, 5)
+            if i == 2:
+                job.cancel.set()  # as the Cancel button does
+            if cancelled():
+                return "stopped"
+        return "done"
+
+    with qtbot.waitSignal(runner.op_finished):
+        job = runner.op(long_work, label_key="backup.running", progress=True, on_done=seen.append, quiet=True)
+    assert seen == ["stopped"]
+
+
+def test_missing_screen_modules_have_no_nav_entry(desk):
+    fake = [
+        registry.ScreenEntry("nowhere", "nav.today", "teamdesk.ui.no_such_module", "Nope"),
+        registry.ScreenEntry("settings", "nav.settings", "teamdesk.ui.settings_screen", "SettingsScreen"),
+        registry.ScreenEntry("coord", "nav.dashboard", "teamdesk.ui.settings_screen", "SettingsScreen", roles=("coordinator",)),
+    ]
+    assert [e.key for e in registry.available("volunteer", fake)] == ["settings"]
+    assert [e.key for e in registry.available("coordinator", fake)] == ["settings", "coord"]
+
+
+def test_main_window_shows_every_registered_screen_that_exists(shell):
+    expected = [e.key for e in registry.SCREENS if e.exists() and shell.ctx.role in e.roles]
+    assert shell.keys() == expected
+    assert "settings" in expected
+    for i, key in enumerate(expected):
+        screen = shell.show_screen(key)
+        assert shell.stack.currentWidget() is screen
+        assert shell.nav.item(i).text() == tr(registry.entry(key).title_key)
+        assert screen.__class__.__name__ == registry.entry(key).class_name  # not the "broken" label
+
+
+def test_ctrl_number_switches_screens(shell, qtbot):
+    from PySide6.QtCore import Qt
+
+    last = len(shell.keys())
+    qtbot.keyClick(shell, Qt.Key.Key_0 + min(last, 9), Qt.KeyboardModifier.ControlModifier)
+    assert shell.current_key() == shell.keys()[min(last, 9) - 1]
+
+
+def test_language_switch_relabels_the_shell_and_screens(shell, qtbot):
+    settings = shell.show_screen("settings")
+    assert shell.menu_file.title() == "Tệp"
+    assert settings.title.text() == "Cài đặt"
+    shell.ctx.set_language("en")
+    assert shell.menu_file.title() == "File"
+    assert settings.title.text() == "Settings"
+    assert settings.backup_button.text() == "Back up now"
+    assert shell.nav.item(shell.keys().index("settings")).text() == "Settings"
+    assert shell.duty_label.text() == "Volunteer on duty:"
+    qtbot.waitUntil(lambda: shell.ctx.setting("lang") == "en")
+    shell.ctx.set_language("vi")
+    assert settings.backup_button.text() == "Sao lưu ngay"
+
+
+def test_large_text_makes_the_base_font_bigger_and_is_saved(shell, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    settings = shell.show_screen("settings")
+    before = QApplication.font().pointSizeF()
+    settings.large_check.setChecked(True)
+    assert QApplication.font().pointSizeF() > before
+    assert shell.act_large.isChecked()
+    qtbot.waitUntil(lambda: shell.ctx.setting("large_text") == "1")
+    shell.act_large.setChecked(False)
+    assert QApplication.font().pointSizeF() == before
+
+
+def test_switching_volunteer_is_one_click_and_logs_record_who(shell, qtbot, household):
+    runner = shell.ctx.runner
+    with qtbot.waitSignal(runner.op_finished):
+        runner.op(lambda d, *_: d.add_volunteer("Trần Văn Bình", village="Thôn 2"), label_key="undo.add_volunteer")
+    combo = shell.duty_combo
+    assert combo.currentText() == "Lê Thị Hoa"
+    index = combo.findText("Trần Văn Bình")
+    assert index >= 0
+    with qtbot.waitSignal(runner.changed):
+        combo.activated.emit(index)  # what a click on the name does
+    assert shell.ctx.on_duty()["name"] == "Trần Văn Bình"
+    job = runner.op(lambda d, *_: d.log_help(household=household, service="vneid_level2"), label_key="undo.log_help")
+    qtbot.waitUntil(lambda: job.done)
+    assert job.error is None, job.error
+    help_id = job.result.first("help_events")
+    who = shell.ctx.reader().execute(
+        "SELECT v.name FROM help_events h JOIN volunteers v ON v.id = h.volunteer_id WHERE h.id = ?", (help_id,)
+    ).fetchone()[0]
+    assert who == "Trần Văn Bình"
+
+
+def test_ctrl_z_undoes_the_last_write_through_the_runner(shell, qtbot, household):
+    from PySide6.QtCore import Qt
+
+    runner = shell.ctx.runner
+    with qtbot.waitSignal(runner.op_finished):
+        runner.op(lambda d, *_: d.log_help(household=household, service="vneid_install"), label_key="undo.log_help")
+    count = lambda: shell.ctx.reader().execute("SELECT COUNT(*) FROM help_events WHERE deleted = 0").fetchone()[0]
+    assert count() == 1
+    with qtbot.waitSignal(runner.changed):
+        qtbot.keyClick(shell, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert count() == 0
+    assert "Ghi nhận hỗ trợ" in shell.statusBar().currentMessage()
+
+
+def test_clock_banner_shows_when_the_clock_is_behind(qtbot, desk):
+    from teamdesk.ui.app import open_shell
+
+    desk.clock.last_ms += 3 * 24 * 3600 * 1000  # a version from three days ahead was seen
+    desk.add_village("Thôn 8")
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert "Đồng hồ" in window.banner.text()
+    window.shutdown()
+
+
+def test_drafts_are_kept_and_cleared(shell, qtbot):
+    keeper = shell.ctx.draft("household_form")
+    assert keeper.load() is None
+    keeper.changed({"head_name": "Nguyễn Thị Mai", "phone": "09"})
+    with qtbot.waitSignal(keeper.saved):
+        pass
+    assert keeper.load() == {"head_name": "Nguyễn Thị Mai", "phone": "09"}
+    keeper.changed({"head_name": "Nguyễn Thị Mai Anh"})
+    shell.ctx.flush_drafts()  # what closing the window does
+    qtbot.waitUntil(lambda: keeper.load() == {"head_name": "Nguyễn Thị Mai Anh"})
+    keeper.clear()
+    qtbot.waitUntil(lambda: keeper.load() is None)
