@@ -1,0 +1,61 @@
+"""``poster-a4``: one guide per A4 page for the notice board at the one-stop desk.
+
+Read from two metres: a large title, a QR code of 7 cm (at least 6 cm, so a phone held at arm's
+length finds it), the steps in big type, the link in full beside the code, the team's contact.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+
+from teamdesk.leaflets import fonts
+from teamdesk.leaflets.content import Imprint, PrintGuide
+from teamdesk.leaflets.furniture import BLUE, CREAM, RED, band, footer, heading, link_beside, steps_blocks
+from teamdesk.leaflets.qr import QrForms
+from teamdesk.leaflets.text_fit import Block, fit
+
+PAGE = A4
+MARGIN = 36.0
+QR_SIZE = 7 * cm
+
+
+def draw(c: Canvas, qr: QrForms, guide: PrintGuide, imprint: Imprint) -> None:
+    w, h = PAGE
+    x, inner = MARGIN, w - 2 * MARGIN
+    top = h - MARGIN
+    band(c, x=x, top=top, width=inner, height=34, text=imprint.team, size=15)
+    top -= 34 + 18
+    title = fit([Block(guide.title, fonts.BOLD, 34, color=BLUE)], width=inner, height=128, min_scale=0.45)
+    title.draw(c, x, top)
+    top -= title.height + 8
+    purpose = fit([Block(guide.purpose, fonts.REGULAR, 15)], width=inner, height=64, min_scale=0.6)
+    purpose.draw(c, x, top)
+    top -= purpose.height + 16
+
+    qr_top = top
+    qr.draw(guide.link, x - 4, qr_top - QR_SIZE, QR_SIZE)  # the quiet zone is white: sit it on the margin
+    side_x = x + QR_SIZE + 12
+    link_beside(c, imprint, link=guide.link, x=side_x, top=qr_top - 14, width=inner - QR_SIZE - 12, height=QR_SIZE - 28,
+                size=16, checked=guide.checked, more=guide.card_line)
+    top = qr_top - QR_SIZE - 14
+
+    footer_top = MARGIN + 30
+    warn_lines = [*guide.warnings]
+    warn_h = 0.0
+    if warn_lines:
+        warn = fit([Block(f"• {t}", fonts.SEMIBOLD, 12.5, color=RED, space_before=0.25) for t in warn_lines],
+                   width=inner - 24, height=92, min_scale=0.6)
+        warn_h = warn.height + 20
+        c.setFillColorRGB(*CREAM)
+        c.rect(x, footer_top + 6, inner, warn_h, stroke=0, fill=1)
+        c.setFillColorRGB(*RED)
+        c.rect(x, footer_top + 6, 5, warn_h, stroke=0, fill=1)
+        warn.draw(c, x + 16, footer_top + 6 + warn_h - 10)
+    steps_bottom = footer_top + 6 + warn_h + 10
+    top -= heading(c, imprint.label("leaflet.steps"), x=x, top=top, width=inner, size=17) + 2
+    blocks = steps_blocks(guide.steps, size=17)
+    blocks += [Block(f"{imprint.label('leaflet.tip')} {t}", fonts.ITALIC, 13, space_before=0.6) for t in guide.tips]
+    fit(blocks, width=inner, height=top - steps_bottom, min_scale=0.5).draw(c, x, top)
+    footer(c, imprint, x=x, y=MARGIN, width=inner, size=10)
