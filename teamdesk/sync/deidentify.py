@@ -16,8 +16,7 @@ birth years; the exact year does not travel.
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Iterator
+from typing import Callable, Sequence
 
 from teamdesk.records import columns
 from teamdesk.schema import PERSONAL, SYNC_COLUMNS, SYNCED
@@ -61,35 +60,22 @@ def deidentify(table: str, row: dict) -> dict:
     return out
 
 
-def province_rows(conn: sqlite3.Connection, *, since: str = "", until: str | None = None) -> Iterator[tuple[str, dict]]:
-    """``(table, de-identified row)`` for every row version with ``since < hlc <= until``.
+def row_mapper(table: str) -> Callable[[Sequence], list]:
+    """A fast ``deidentify`` for rows read in ``records.columns(table)`` order, giving lists in that order."""
+    cols = columns(table)
+    keep_at = [i for i, c in enumerate(cols) if c in SYNC_COLUMNS or c in KEEP[table]]
+    width = len(cols)
+    prev_at, deleted_at = cols.index("prev_hlc"), cols.index("deleted")
+    band_at = cols.index("birth_year") if table == "members" else None
 
-    Streams from SQLite (one row at a time), so a commune of 100,000 events is never held whole.
-    """
-    for table in TABLES:
-        cols = columns(table)
-        sql = f"SELECT {', '.join(cols)} FROM [{table}] WHERE hlc > ?"
-        params: list = [since]
-        if until is not None:
-            sql += " AND hlc <= ?"
-            params.append(until)
-        for values in conn.execute(sql + " ORDER BY hlc", params):
-            yield table, deidentify(table, dict(zip(cols, values)))
+    def mapped(values: Sequence) -> list:
+        out = [None] * width
+        for i in keep_at:
+            out[i] = values[i]
+        out[prev_at] = out[prev_at] or ""
+        out[deleted_at] = int(bool(out[deleted_at]))
+        if band_at is not None:
+            out[band_at] = age_band(out[band_at])
+        return out
 
-
-def newest_stamp(conn: sqlite3.Connection) -> str:
-    """The greatest version stamp among the tables that travel ('' when there are none)."""
-    stamps = [conn.execute(f"SELECT MAX(hlc) FROM [{t}]").fetchone()[0] or "" for t in TABLES]
-    return max(stamps)
-
-
-def count_rows(conn: sqlite3.Connection, *, since: str = "", until: str | None = None) -> int:
-    total = 0
-    for table in TABLES:
-        sql = f"SELECT COUNT(*) FROM [{table}] WHERE hlc > ?"
-        params: list = [since]
-        if until is not None:
-            sql += " AND hlc <= ?"
-            params.append(until)
-        total += conn.execute(sql, params).fetchone()[0]
-    return total
+    return mapped

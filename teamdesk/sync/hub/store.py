@@ -1,0 +1,320 @@
+"""The hub's books: enrolled communes, the append-only archive of raw bundles, and ingest.
+
+One worker thread owns the hub's database (``run``/``call`` hand it work), so uploads arriving
+together are checked and merged one at a time while their bodies stream to disk in parallel.
+
+Ingest of one uploaded file, in this order:
+1. read the manifest; the origin must be an enrolled device of the commune it claims, and the
+   signature (with the key on record) and payload hash must hold — else refused, nothing kept;
+2. a bundle id already merged is answered "already received" (same bytes) or 409 (other bytes);
+3. decrypt with the hub's key and check every record is a de-identified province record of that
+   commune (a bundle carrying a name is refused: the hub must never hold one);
+4. the raw file is fsynced and renamed into ``archive/<yyyy-mm>/<bundle id>.tdsync`` and indexed
+   (``hub_bundles`` state ``archived``) — the raw bundle is kept before the merge writes anything;
+5. the records merge with the desktop's merge code, and the index row turns ``merged`` in the same
+   transaction. A crash between 4 and 5 is finished at the next start (``recover``).
+
+Every answer is a receipt signed by the hub's key, which the coordinator pinned at first contact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import functools
+import hashlib
+import json
+import os
+import re
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from teamdesk.db import transaction
+from teamdesk.desk import Desk
+from teamdesk.errors import InputRejected, UsageError
+from teamdesk.sync import bundle as bundle_format
+from teamdesk.sync.deidentify import KEEP
+from teamdesk.sync.hub import summary as summaries
+from teamdesk.sync.identity import Identity, check_device_id, check_recipient, check_signing_key
+from teamdesk.schema import SYNC_COLUMNS, SYNCED
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+ARCHIVE = "archive"
+INCOMING = "incoming"
+_BUNDLE_ID = re.compile(r"^[0-9a-f-]{36}$")
+
+
+class HubRefused(InputRejected):
+    """An upload the hub will not take; ``status`` is the HTTP answer (4xx)."""
+
+    def __init__(self, status: int, key: str, **params):
+        super().__init__(key, **params)
+        self.status = status
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def canonical(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class HubStore:
+    """An open hub installation. Make it with ``HubStore.open(home)``; ``close()`` when done."""
+
+    def __init__(self, home: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, merge_hook: Callable[[str], None] | None = None):
+        self.home = Path(home)
+        self.max_bytes = max_bytes
+        self._merge_hook = merge_hook  # tests: called between archive and merge (to simulate a crash)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teamdesk-hub-db")
+        self._worker: threading.Thread | None = None
+        self.desk: Desk = self.call(self._open)
+        (self.home / INCOMING).mkdir(exist_ok=True)
+        for stale in (self.home / INCOMING).glob("*.part"):  # uploads cut off by a stop or a crash
+            stale.unlink(missing_ok=True)
+        (self.home / ARCHIVE).mkdir(exist_ok=True)
+        self.recovered = self.call(self.recover)
+
+    @classmethod
+    def open(cls, home: Path | str | None = None, **options) -> "HubStore":
+        from teamdesk.paths import default_home
+
+        return cls(Path(home or default_home()), **options)
+
+    def _open(self) -> Desk:
+        self._worker = threading.current_thread()
+        desk = Desk.open(self.home)
+        if desk.role != "hub":
+            desk.close()
+            raise UsageError("error.hub_not_hub", home=str(self.home), role=desk.role)
+        self.identity = Identity.load_or_create(self.home, device_id=desk.device_id)
+        self.token_created = not desk.setting("hub_operator_token")
+        if self.token_created:
+            desk.set_setting("hub_operator_token", secrets.token_urlsafe(24))
+        return desk
+
+    # --- the worker ---------------------------------------------------------------------------
+    def call(self, fn: Callable, /, *args, **kwargs):
+        """Run ``fn`` on the database worker and wait for it (CLI, tests)."""
+        if threading.current_thread() is self._worker:
+            return fn(*args, **kwargs)
+        return self._pool.submit(fn, *args, **kwargs).result()
+
+    async def run(self, fn: Callable, /, *args, **kwargs):
+        """Run ``fn`` on the database worker without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        try:
+            self.call(self.desk.close)
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> "HubStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- facts ----------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.desk.device_name
+
+    @property
+    def operator_token(self) -> str:
+        return self.desk.setting("hub_operator_token") or ""
+
+    def incoming_path(self) -> Path:
+        return self.home / INCOMING / f"{secrets.token_hex(8)}.part"
+
+    def device(self, device_id: str) -> dict | None:
+        cur = self.desk.conn.execute("SELECT * FROM hub_devices WHERE device_id = ?", (device_id,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def devices(self) -> list[dict]:
+        cur = self.desk.conn.execute("SELECT * FROM hub_devices ORDER BY commune_code, device_id")
+        return [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+
+    def communes(self) -> list[str]:
+        return [r[0] for r in self.desk.conn.execute("SELECT DISTINCT commune_code FROM hub_devices ORDER BY 1")]
+
+    def summary(self, *, by: str = "commune") -> list[dict]:
+        return summaries.summary(self.desk.conn, by=by, communes=self.communes())
+
+    def summary_csv(self, *, by: str = "commune") -> str:
+        return summaries.to_csv(self.summary(by=by), by=by)
+
+    def bundle_stats(self) -> dict:
+        """Per commune: bundles merged, records received, the last arrival."""
+        return {
+            code: {"bundles": n, "records": records, "last": last}
+            for code, n, records, last in self.desk.conn.execute(
+                "SELECT commune_code, COUNT(*), SUM(records), MAX(received_at) FROM hub_bundles WHERE state = 'merged' GROUP BY 1"
+            )
+        }
+
+    # --- enrolment -----------------------------------------------------------------------------
+    def enrol(self, *, device_id: str, commune_code: str, signing_key: str, age_recipient: str = "", name: str = "") -> dict:
+        """Register a commune coordinator's device (its public keys). Re-enrolling updates the keys."""
+        from teamdesk.units import commune
+
+        row = {
+            "device_id": check_device_id(device_id),
+            "commune_code": commune(commune_code)["code"],
+            "name": (name or "")[:100],
+            "signing_key": check_signing_key(signing_key),
+            "age_recipient": check_recipient(age_recipient) if age_recipient else "",
+            "enrolled_at": utc_now(),
+        }
+        with transaction(self.desk.conn):
+            self.desk.conn.execute(
+                "INSERT OR REPLACE INTO hub_devices (device_id, commune_code, name, signing_key, age_recipient, enrolled_at)"
+                " VALUES (:device_id, :commune_code, :name, :signing_key, :age_recipient, :enrolled_at)",
+                row,
+            )
+        return row
+
+    # --- receipts -------------------------------------------------------------------------------
+    def receipt(self, *, status: str, bundle_id: str, commune_code: str, records: int, counts: dict, received_at: str) -> dict:
+        body = {
+            "status": status,
+            "bundle_id": bundle_id,
+            "hub": self.identity.device_id,
+            "commune_code": commune_code,
+            "records": records,
+            "counts": counts,
+            "received_at": received_at,
+        }
+        signature = base64.b64encode(self.identity.sign(canonical(body))).decode("ascii")
+        return {"ok": True, **body, "signature": signature}
+
+    # --- ingest -------------------------------------------------------------------------------
+    def ingest_file(self, path: Path | str) -> tuple[int, dict]:
+        """Check, archive and merge one uploaded bundle. Returns (HTTP status, signed receipt)."""
+        path = Path(path)
+        try:
+            bundle = bundle_format.read_manifest(path, name="upload")
+        except InputRejected as exc:
+            raise HubRefused(400, exc.key, **exc.params) from None
+        device = self.device(bundle.device_id)
+        if device is None:
+            raise HubRefused(403, "error.hub_unknown_device", device=bundle.device_id)
+        if bundle.manifest["commune"] != device["commune_code"]:
+            raise HubRefused(403, "error.hub_wrong_commune", device=bundle.device_id, commune=bundle.manifest["commune"][:10])
+        if bundle.kind != "records" or bundle.audience != "province":
+            raise HubRefused(400, "error.hub_not_province_bundle")
+        try:
+            bundle_format.verify_manifest(bundle, signing_key=device["signing_key"])
+        except InputRejected as exc:
+            raise HubRefused(400, exc.key, **exc.params) from None
+        digest = hashlib.sha256(bundle.raw).hexdigest()
+        known = self.desk.conn.execute(
+            "SELECT sha256, state, records, counts, received_at FROM hub_bundles WHERE bundle_id = ?", (bundle.bundle_id,)
+        ).fetchone()
+        if known and known[0] != digest:
+            raise HubRefused(409, "error.hub_bundle_id_reused", bundle_id=bundle.bundle_id)
+        if known and known[1] == "merged":
+            return 200, self.receipt(
+                status="already_received", bundle_id=bundle.bundle_id, commune_code=device["commune_code"],
+                records=known[2], counts=json.loads(known[3] or "{}"), received_at=known[4],
+            )
+        try:
+            payload = bundle_format.open_payload(bundle, identity=self.identity)
+        except InputRejected as exc:
+            raise HubRefused(400, exc.key, **exc.params) from None
+        del bundle.raw  # the payload is parsed; keep one copy of the data, not several
+        self._check_province_records(payload, commune_code=device["commune_code"])
+        received_at = utc_now()
+        if not known:
+            target = self._archive(path, bundle.bundle_id, received_at)
+            with transaction(self.desk.conn):
+                self.desk.conn.execute(
+                    "INSERT INTO hub_bundles (bundle_id, device_id, commune_code, sha256, bytes, records, file, state, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'archived', ?)",
+                    (bundle.bundle_id, bundle.device_id, device["commune_code"], digest, target.stat().st_size,
+                     payload.count(), str(target.relative_to(self.home)), received_at),
+                )
+        else:
+            received_at = known[4]
+        if self._merge_hook:
+            self._merge_hook(bundle.bundle_id)
+        counts = self._merge(bundle.bundle_id, payload)
+        return 201, self.receipt(
+            status="accepted", bundle_id=bundle.bundle_id, commune_code=device["commune_code"],
+            records=payload.count(), counts=counts, received_at=received_at,
+        )
+
+    def _check_province_records(self, payload, *, commune_code: str) -> None:
+        """Only de-identified rows of known tables and columns; villages of the device's own commune."""
+        for table, section in payload.sections.items():
+            if table not in KEEP:
+                raise HubRefused(422, "error.hub_bad_records", detail=f"table {table[:40]}")
+            allowed = set(SYNC_COLUMNS) | set(SYNCED[table])
+            if not set(section.columns) <= allowed or not set(SYNC_COLUMNS) <= set(section.columns):
+                raise HubRefused(422, "error.hub_bad_records", detail=f"columns of {table}")
+            forbidden = [i for i, c in enumerate(section.columns) if c in SYNCED[table] and c not in KEEP[table]]
+            if forbidden and any(row[i] not in (None, "") for row in section.rows for i in forbidden):
+                raise HubRefused(422, "error.hub_personal_data", table=table)
+            if table == "villages" and "commune_code" in section.columns:
+                at = section.columns.index("commune_code")
+                if any(row[at] != commune_code for row in section.rows):
+                    raise HubRefused(422, "error.hub_bad_records", detail="village of another commune")
+
+    def _archive(self, part: Path, bundle_id: str, received_at: str) -> Path:
+        """Move the uploaded file into the append-only archive (fsync, rename, fsync the folder)."""
+        if not _BUNDLE_ID.match(bundle_id):
+            raise HubRefused(400, "error.hub_bad_records", detail="bundle id")
+        folder = self.home / ARCHIVE / received_at[:7]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{bundle_id}.tdsync"
+        if target.exists():  # archived by an earlier attempt that crashed before indexing: same id, keep it
+            return target
+        fd = os.open(part, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(part, target)
+        _fsync_dir(folder)
+        return target
+
+    def _merge(self, bundle_id: str, payload) -> dict:
+        from teamdesk.sync.hub.ingest import merge_payload
+
+        with transaction(self.desk.conn):
+            counts = merge_payload(self.desk, payload)
+            self.desk.conn.execute(
+                "UPDATE hub_bundles SET state = 'merged', counts = ?, merged_at = ? WHERE bundle_id = ?",
+                (json.dumps(counts, sort_keys=True), utc_now(), bundle_id),
+            )
+        return counts
+
+    def recover(self) -> int:
+        """Merge bundles archived by a hub that stopped before merging them. Returns how many."""
+        pending = self.desk.conn.execute("SELECT bundle_id, file FROM hub_bundles WHERE state = 'archived'").fetchall()
+        for bundle_id, file in pending:
+            bundle = bundle_format.read_manifest(self.home / file)
+            payload = bundle_format.open_payload(bundle, identity=self.identity)
+            self._merge(bundle_id, payload)
+        return len(pending)

@@ -1,0 +1,126 @@
+"""The province's indicators per commune, computed the same way on the hub and on a coordinator.
+
+It reads only columns that survive de-identification (service, outcome, household and village
+ids, the village's commune), so a coordinator running it on its own full database gets exactly
+the numbers the hub shows for that commune — the check that nothing was lost or counted twice.
+
+Indicators (helps that are not deleted, of households that are not erased):
+- ``households_reached``: households with at least one help logged;
+- ``helps`` and ``helps_by_service``: helps logged, whatever the outcome;
+- ``vneid_level2``, ``epayment_accounts``, ``online_services``: helps of that service done;
+- ``follow_ups_pending``: helps to follow up for which the household has no ``done`` help of the
+  same service.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+
+from teamdesk.errors import UsageError
+from teamdesk.help_services import SERVICES
+
+BY = ("commune", "province")
+DONE_INDICATORS = {"vneid_level2": "vneid_level2", "epayment_accounts": "epayment_account", "online_services": "online_service"}
+FIELDS = ("households_reached", "helps", "vneid_level2", "epayment_accounts", "online_services", "follow_ups_pending")
+
+_FROM = (
+    " FROM help_events e JOIN households h ON h.id = e.household_id JOIN villages v ON v.id = h.village_id"
+    " WHERE e.deleted = 0 AND h.deleted = 0"
+)
+
+
+def _unit(code: str) -> dict:
+    from teamdesk.units import commune
+
+    try:
+        return commune(code)
+    except Exception:  # an unknown code still gets a line, named by its code
+        return {"code": code, "name": code, "province": code[:2], "province_name": code[:2]}
+
+
+def _empty(code: str) -> dict:
+    unit = _unit(code)
+    return {
+        "commune_code": code,
+        "commune": unit["name"],
+        "province_code": unit["province"],
+        "province": unit["province_name"],
+        **{f: 0 for f in FIELDS},
+        "helps_by_service": {},
+    }
+
+
+def by_commune(conn: sqlite3.Connection, *, communes: list[str] | None = None) -> list[dict]:
+    """One line per commune (all communes with data, plus those named in ``communes``)."""
+    lines: dict[str, dict] = {c: _empty(c) for c in communes or ()}
+
+    def line(code: str) -> dict:
+        if code not in lines:
+            lines[code] = _empty(code)
+        return lines[code]
+
+    for code, reached in conn.execute(f"SELECT v.commune_code, COUNT(DISTINCT e.household_id){_FROM} GROUP BY 1"):
+        line(code)["households_reached"] = reached
+    for code, service, outcome, n in conn.execute(
+        f"SELECT v.commune_code, e.service, e.outcome, COUNT(*){_FROM} GROUP BY 1, 2, 3"
+    ):
+        entry = line(code)
+        entry["helps"] += n
+        entry["helps_by_service"][service] = entry["helps_by_service"].get(service, 0) + n
+        if outcome == "done":
+            for field, svc in DONE_INDICATORS.items():
+                if service == svc:
+                    entry[field] += n
+    for code, n in conn.execute(
+        f"SELECT v.commune_code, COUNT(*){_FROM} AND e.outcome = 'follow_up' AND NOT EXISTS ("
+        " SELECT 1 FROM help_events d WHERE d.household_id = e.household_id AND d.service = e.service"
+        " AND d.outcome = 'done' AND d.deleted = 0) GROUP BY 1"
+    ):
+        line(code)["follow_ups_pending"] = n
+    for entry in lines.values():
+        entry["helps_by_service"] = _ordered(entry["helps_by_service"])
+    return sorted(lines.values(), key=lambda e: (e["province_code"], e["commune_code"]))
+
+
+def _ordered(by_service: dict[str, int]) -> dict[str, int]:
+    known = {s: by_service[s] for s in SERVICES if s in by_service}
+    return known | {s: n for s, n in sorted(by_service.items()) if s not in known}
+
+
+def by_province(conn: sqlite3.Connection, *, communes: list[str] | None = None) -> list[dict]:
+    """Communes' lines added up per province (a household belongs to one commune, so sums are exact)."""
+    out: dict[str, dict] = {}
+    for entry in by_commune(conn, communes=communes):
+        code = entry["province_code"]
+        total = out.setdefault(
+            code,
+            {"province_code": code, "province": entry["province"], "communes": 0, **{f: 0 for f in FIELDS}, "helps_by_service": {}},
+        )
+        total["communes"] += 1
+        for f in FIELDS:
+            total[f] += entry[f]
+        for s, n in entry["helps_by_service"].items():
+            total["helps_by_service"][s] = total["helps_by_service"].get(s, 0) + n
+    for total in out.values():
+        total["helps_by_service"] = _ordered(total["helps_by_service"])
+    return sorted(out.values(), key=lambda e: e["province_code"])
+
+
+def summary(conn: sqlite3.Connection, *, by: str = "commune", communes: list[str] | None = None) -> list[dict]:
+    if by not in BY:
+        raise UsageError("error.hub_bad_by", by=by)
+    return by_commune(conn, communes=communes) if by == "commune" else by_province(conn, communes=communes)
+
+
+def to_csv(lines: list[dict], *, by: str = "commune") -> str:
+    """The summary as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly)."""
+    services = list(SERVICES) + sorted({s for e in lines for s in e["helps_by_service"] if s not in SERVICES})
+    head = ["commune_code", "commune", "province_code", "province"] if by == "commune" else ["province_code", "province", "communes"]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(head + list(FIELDS) + [f"helps_{s}" for s in services])
+    for e in lines:
+        writer.writerow([e[h] for h in head] + [e[f] for f in FIELDS] + [e["helps_by_service"].get(s, 0) for s in services])
+    return "\ufeff" + buf.getvalue()

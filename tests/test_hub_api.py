@@ -1,0 +1,192 @@
+"""The hub's HTTP API on 127.0.0.1: push, push again, refusals, limits, summary access, the page."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from teamdesk.sync import outbox, upload
+from teamdesk.sync.hub import summary
+from teamdesk.sync.hub.serve import HubThread
+from teamdesk.sync.hub.requests import sign_request
+from teamdesk.sync.identity import Identity
+from tests.test_hub_support import FAST, enrol, hub, hub_counts, hub_home, synthetic_bundle  # noqa: F401
+
+
+def test_health_identity_and_openapi(hub):
+    r = httpx.get(hub.url + "/healthz")
+    assert r.status_code == 200 and r.json()["service"] == "teamdesk-hub"
+    ident = httpx.get(hub.url + "/api/v1/identity").json()
+    assert ident["device_id"] == hub.store.identity.device_id
+    assert ident["age_recipient"].startswith("age1") and ident["signing_key"].startswith("ed25519:")
+    spec = httpx.get(hub.url + "/api/v1/openapi.json").json()
+    assert "/api/v1/bundles" in spec["paths"] and spec["openapi"].startswith("3.")
+    missing = httpx.get(hub.url + "/nope")
+    assert missing.status_code == 404 and missing.json()["error"] == "error.hub_no_such_endpoint"
+    wrong = httpx.get(hub.url + "/api/v1/bundles")
+    assert wrong.status_code == 405 and "Traceback" not in wrong.text
+
+
+def test_push_then_push_again_changes_nothing(hub, desk, household):
+    desk.log_help(household=household, service="vneid_level2")
+    desk.log_help(household=household, service="online_service", outcome="follow_up")
+    enrol(hub, desk)
+    first = upload.push(desk.home, hub_url=hub.url, backoff=FAST)
+    assert first["reachable"] and first["first_contact"] and first["accepted"] == 1 and first["pending"] == 0
+    before = hub_counts(hub.store)
+    assert before["bundles"] == 1 and before["archived_files"] == 1 and before["help_events"] == 2
+    again = upload.push(desk.home, backoff=FAST)  # the address was remembered
+    assert again["prepared"] is None and again["accepted"] == 0 and again["pending"] == 0
+    # the very same bytes again: acknowledged as already received, nothing changes
+    entry = outbox.entries(desk)[0]
+    raw = outbox.path_of(desk, entry).read_bytes()
+    r = httpx.post(hub.url + "/api/v1/bundles", content=raw)
+    assert r.status_code == 200 and r.json()["status"] == "already_received" and r.json()["bundle_id"] == entry["bundle_id"]
+    assert hub_counts(hub.store) == before
+    assert hub.store.call(hub.store.summary) == summary.by_commune(desk.conn)
+    assert outbox.entries(desk)[0]["state"] == "acknowledged"
+
+
+def test_new_changes_go_up_in_a_second_bundle(hub, desk, household):
+    enrol(hub, desk)
+    upload.push(desk.home, hub_url=hub.url, backoff=FAST)
+    desk.log_help(household=household, service="epayment_account")
+    second = upload.push(desk.home, backoff=FAST)
+    assert second["accepted"] == 1 and second["prepared"]["records"] == 1
+    mine = summary.by_commune(desk.conn)[0]
+    assert mine["epayment_accounts"] == 1
+    assert hub.store.call(hub.store.summary) == [mine]
+
+
+def test_unenrolled_device_is_refused(hub, desk, household):
+    ident = Identity.load_or_create(desk.home, device_id=desk.device_id)
+    raw = synthetic_bundle(ident, hub_recipient=hub.store.identity.age_recipient, commune=desk.commune_code)
+    r = httpx.post(hub.url + "/api/v1/bundles", content=raw)
+    assert r.status_code == 403 and r.json()["error"] == "error.hub_unknown_device"
+    assert "chưa được đăng ký" in r.json()["message"]
+    result = upload.push(desk.home, hub_url=hub.url, backoff=FAST)
+    assert result["error"] == "error.hub_unknown_device" and result["pending"] == 1
+    assert outbox.entries(desk)[0]["attempts"] == 1  # a refusal is not retried
+    assert hub_counts(hub.store) == {"villages": 0, "households": 0, "members": 0, "help_events": 0, "bundles": 0, "archived_files": 0}
+
+
+def test_tampered_body_is_refused_and_nothing_kept(hub, desk, household):
+    ident = enrol(hub, desk)
+    raw = bytearray(synthetic_bundle(ident, hub_recipient=hub.store.identity.age_recipient, commune=desk.commune_code))
+    empty = hub_counts(hub.store)
+    for where in (len(raw) - 5, 40):  # a payload byte (hash), a manifest byte (signature or parse)
+        bad = bytearray(raw)
+        bad[where] ^= 0x01
+        r = httpx.post(hub.url + "/api/v1/bundles", content=bytes(bad))
+        assert r.status_code == 400, r.text
+        assert r.json()["error"].startswith("error.sync_")
+    r = httpx.post(hub.url + "/api/v1/bundles", content=bytes(raw[:-10]))
+    assert r.status_code == 400
+    r = httpx.post(hub.url + "/api/v1/bundles", content=b"not a bundle at all")
+    assert r.status_code == 400 and r.json()["error"] == "error.sync_not_bundle"
+    assert hub_counts(hub.store) == empty
+    assert not list((hub.store.home / "incoming").iterdir())
+
+
+def test_bundle_with_names_is_refused(hub, desk, household):
+    """Defence in depth: even a signed bundle from an enrolled device may not carry a name."""
+    from teamdesk.records import columns
+    from teamdesk.sync import bundle as bundle_format
+
+    ident = enrol(hub, desk)
+    cols = columns("households")
+    row = [c and None for c in cols]
+    row[:5] = ["0193a3c0-0000-7000-8000-000000000001", f"1795000000000-0000-{ident.device_id}", "", ident.device_id, 0]
+    row[cols.index("head_name")] = "Nguyễn Văn Ấn"
+    made = bundle_format.write_bundle(
+        identity=ident, recipients=[hub.store.identity.age_recipient], audience="province", commune=desk.commune_code, sequence=1,
+        sections=[("households", cols, [row])],
+    )
+    r = httpx.post(hub.url + "/api/v1/bundles", content=made.raw)
+    assert r.status_code == 422 and r.json()["error"] == "error.hub_personal_data"
+    assert hub_counts(hub.store)["households"] == 0
+
+
+def test_bundle_id_reused_with_other_bytes_is_409(hub, desk):
+    ident = enrol(hub, desk)
+    a = synthetic_bundle(ident, hub_recipient=hub.store.identity.age_recipient, commune=desk.commune_code)
+    assert httpx.post(hub.url + "/api/v1/bundles", content=a).status_code == 201
+    from teamdesk.sync import bundle as bundle_format
+
+    bundle_id = bundle_format.read_manifest(a).bundle_id
+    from teamdesk.records import columns
+
+    b = bundle_format.write_bundle(
+        identity=ident, recipients=[hub.store.identity.age_recipient], audience="province", commune=desk.commune_code, sequence=2,
+        sections=[("villages", columns("villages"), [])], bundle_id=bundle_id,
+    ).raw
+    r = httpx.post(hub.url + "/api/v1/bundles", content=b)
+    assert r.status_code == 409 and r.json()["error"] == "error.hub_bundle_id_reused"
+
+
+def test_too_large_body_is_413(hub_home, desk):
+    with HubThread(hub_home, max_bytes=8_000) as small:
+        ident = enrol(small, desk)
+        big = synthetic_bundle(ident, hub_recipient=small.store.identity.age_recipient, commune=desk.commune_code, households=400)
+        assert len(big) > 8_000
+        r = httpx.post(small.url + "/api/v1/bundles", content=big)
+        assert r.status_code == 413 and r.json()["error"] == "error.hub_too_large"
+
+        def chunks():  # no Content-Length: cut off while streaming
+            for i in range(0, len(big), 4096):
+                yield big[i : i + 4096]
+
+        try:
+            r = httpx.post(small.url + "/api/v1/bundles", content=chunks())
+            assert r.status_code == 413
+        except httpx.TransportError:
+            pass  # the hub may close the connection before the client finished sending: also a refusal
+        assert hub_counts(small.store)["bundles"] == 0
+
+
+def test_summary_needs_token_or_signed_request(hub, desk, household):
+    desk.log_help(household=household, service="vneid_level2")
+    ident = enrol(hub, desk)
+    upload.push(desk.home, hub_url=hub.url, backoff=FAST)
+    assert httpx.get(hub.url + "/api/v1/summary").status_code == 401
+    assert httpx.get(hub.url + "/api/v1/summary", headers={"authorization": "Bearer wrong"}).status_code == 401
+    token = hub.store.operator_token
+    by_token = httpx.get(hub.url + "/api/v1/summary?by=commune", headers={"authorization": f"Bearer {token}"}).json()
+    assert by_token["lines"][0]["vneid_level2"] == 1 and by_token["lines"][0]["commune"] == "Xã Nguyệt Ấn"
+    signed = sign_request(ident, method="GET", path="/api/v1/summary", query="by=province")
+    by_device = httpx.get(hub.url + "/api/v1/summary?by=province", headers=signed)
+    assert by_device.status_code == 200 and by_device.json()["lines"][0]["province"] == "Tỉnh Thanh Hóa"
+    stranger = Identity.ephemeral("abcdef0123456789")
+    forged = sign_request(stranger, method="GET", path="/api/v1/summary", query="by=province") | {"x-teamdesk-device": ident.device_id}
+    assert httpx.get(hub.url + "/api/v1/summary?by=province", headers=forged).status_code == 401
+    assert httpx.get(hub.url + f"/api/v1/summary?by=village&token={token}").status_code == 400
+    csv_text = httpx.get(hub.url + f"/summary.csv?token={token}").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("commune_code,commune,province_code") and "Xã Nguyệt Ấn" in csv_text
+    page = httpx.get(hub.url + f"/?token={token}")
+    assert page.status_code == 200 and "Xã Nguyệt Ấn" in page.text and "VNeID mức 2" in page.text
+    assert httpx.get(hub.url + "/").status_code == 401
+
+
+def test_client_summary_call(hub, desk, household):
+    ident = enrol(hub, desk)
+    with upload.HubClient(hub.url) as client:
+        got = client.summary(by="commune", identity=ident)
+    assert got["ok"] and got["lines"][0]["commune_code"] == desk.commune_code
+
+
+def test_push_when_hub_is_down_keeps_bundles_pending(desk, household, hub_home):
+    with HubThread(hub_home) as h:
+        enrol(h, desk)
+        url = h.url
+        upload.push(desk.home, hub_url=url, backoff=FAST)
+    desk.log_help(household=household, service="vneid_level2")
+    result = upload.push(desk.home, backoff=FAST)
+    assert not result["reachable"] and result["unsent_rows"] == 1
+    assert not upload.probe(url)
+
+
+def test_push_requires_an_address(desk):
+    from teamdesk.errors import UsageError
+
+    with pytest.raises(UsageError):
+        upload.push(desk.home)
