@@ -18,8 +18,8 @@ from teamdesk.leaflets.text_fit import Block, fit, fit_one
 PAGE = A4
 PER_PAGE = 8
 COLS, ROWS = 2, 4
-CARD_W, CARD_H = 262.0, 182.0  # about 92 × 64 mm
-GAP_X, GAP_Y = 20.0, 14.0
+CARD_W, CARD_H = 262.0, 178.0  # about 92 × 63 mm
+GAP_X, GAP_Y = 20.0, 12.0
 PAD = 10.0
 QR_SIZE = 112.0  # about 4 cm
 MARK, MARK_OFFSET = 6.0, 2.0
@@ -70,4 +70,4 @@ def draw_page(c: Canvas, qr: QrForms, guides: list[PrintGuide], imprint: Imprint
     for slot, guide in enumerate(guides[:PER_PAGE]):
         draw_card(c, qr, guide, imprint, slot)
     w, _ = PAGE
-    footer(c, imprint, x=36, y=7, width=w - 72, size=7, contact=True)
+    footer(c, imprint, x=36, y=16, width=w - 72, size=7, contact=True)

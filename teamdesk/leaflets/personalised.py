@@ -79,7 +79,7 @@ class PersonalForms:
         side_x = x + QR_SIZE + 6
         link_beside(c, im, link=guide.link, x=side_x, top=QR_Y + QR_SIZE - 6, width=inner - QR_SIZE - 6,
                     height=QR_SIZE * 0.58 - 10, size=9.5, checked=guide.checked)
-        footer(c, im, x=x, y=MARGIN - 12, width=inner, size=7, contact=False)
+        footer(c, im, x=x, y=MARGIN - 10, width=inner, size=7, contact=False)
 
 
 def help_lines(household: dict, *, lang: str, extras=None) -> list[str]:
