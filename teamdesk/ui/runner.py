@@ -170,6 +170,7 @@ class Runner(QObject):
         self.is_open = False
         self.window: QWidget | None = None  # parent for dialogs; set by the main window
         self._pending: dict[int, Job] = {}
+        self._closed = False
         self._job_done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
         self._job_progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
         self._opened.connect(self._on_opened, Qt.ConnectionType.QueuedConnection)
@@ -213,8 +214,12 @@ class Runner(QObject):
         return job.result
 
     def _submit(self, job: Job) -> Job:
-        if not self._worker.isRunning() and self._worker.isFinished():
-            raise RuntimeError("runner closed")
+        if self._closed:
+            # after shutdown (a late timer of a screen): nothing runs, nothing is shown
+            job.error = RuntimeError("runner closed")
+            job.finished.set()
+            job.done = True
+            return job
         self._pending[job.id] = job
         self._worker.jobs.put(job)
         return job
@@ -224,6 +229,7 @@ class Runner(QObject):
 
     def close(self, *, timeout_ms: int = 30000) -> None:
         """Finish the queued jobs, close the Desk, stop the thread."""
+        self._closed = True
         if self._worker.isRunning():
             self._worker.jobs.put(None)
             self._worker.wait(timeout_ms)

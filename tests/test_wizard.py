@@ -1,0 +1,142 @@
+"""The first-run wizard: the Qt-free flow, and the view drawing it (offscreen, real SQLite)."""
+
+from __future__ import annotations
+
+import pytest
+
+# The offscreen platform warns when a shown window's size constraints change; harmless here.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+from teamdesk import i18n
+from teamdesk.desk import Desk
+from teamdesk.errors import InputRejected
+from teamdesk.wizard import SetupWizard
+
+
+def test_new_volunteer_path_creates_a_working_installation(home):
+    w = SetupWizard(home=home)
+    assert w.next() == "start"
+    assert w.next() == "role"
+    w.role = "volunteer"
+    assert w.next() == "commune"
+    with pytest.raises(InputRejected) as err:
+        w.next()
+    assert "xã/phường" in err.value.message()
+    found = w.find_communes("nguyet an")  # no accents typed
+    assert found[0]["name"] == "Xã Nguyệt Ấn"
+    w.commune_code = found[0]["code"]
+    assert w.next() == "villages"
+    with pytest.raises(InputRejected):
+        w.next()
+    w.add_village("Thôn Đông")
+    with pytest.raises(InputRejected):
+        w.add_village("thon dong")  # the same village, typed without accents
+    assert w.next() == "people"
+    assert w.device_name == "Máy nhà văn hóa Thôn Đông"
+    with pytest.raises(InputRejected) as err:
+        w.next()
+    assert "Họ tên của bạn" in err.value.message()
+    w.person_name = "Phạm Thị Thu"
+    assert w.next() == "finish"
+    info = w.finish()
+    assert info["role"] == "volunteer" and info["commune"] == "Xã Nguyệt Ấn"
+    with Desk.open(home) as desk:
+        assert [v["name"] for v in desk.villages()] == ["Thôn Đông"]
+        assert desk.on_duty()["name"] == "Phạm Thị Thu"
+        assert desk.setting("lang") == "vi"
+        hid = desk.add_household(head_name="Lò Văn Páo", village="Thôn Đông", consent_by="Lò Văn Páo").first("households")
+        desk.log_help(household=hid, service="vneid_level2")  # logging works straight away
+        assert desk.today_tally()
+
+
+def test_back_keeps_what_was_chosen(home):
+    w = SetupWizard(home=home)
+    w.next(), w.next()
+    w.role = "coordinator"
+    w.next()
+    assert w.back() == "role"
+    assert w.role == "coordinator"
+    assert w.back() == "start" and w.back() == "language" and w.back() == "language"
+
+
+def test_demo_path_is_three_steps(home):
+    w = SetupWizard(home=home)
+    w.next()
+    w.mode = "demo"
+    w.demo_households = 20
+    assert w.next() == "finish"
+    seen = []
+    info = w.finish(progress=lambda d, t: seen.append((d, t)))
+    assert info["role"] == "coordinator"
+    assert seen[-1] == (20, 20)
+
+
+def test_join_is_offered_only_when_the_enrolment_module_exists(home):
+    import importlib.util
+
+    w = SetupWizard(home=home)
+    has = importlib.util.find_spec("teamdesk.sync.enrolment") is not None
+    assert ("join" in w.modes()) == has
+
+
+def test_english_wizard_messages(home):
+    w = SetupWizard(home=home)
+    w.set_language("en")
+    w.next(), w.next(), w.next()
+    with pytest.raises(InputRejected) as err:
+        w.next()
+    assert err.value.message().startswith("Type the commune")
+    i18n.set_language("vi")
+
+
+# --- the view ---------------------------------------------------------------------------------
+def test_wizard_view_on_a_fresh_home_with_the_keyboard(qtbot, home):
+    from PySide6.QtCore import Qt
+
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    view = WizardWindow(home)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.title.text() == "Chào mừng đến với TeamDesk"
+    view.go_next()
+    view.mode_buttons["new"][0].click()
+    view.go_next()
+    view.role_buttons["coordinator"][0].click()
+    view.go_next()
+    assert view.wizard.step == "commune"
+    view.go_next()
+    assert "xã/phường" in view.error.text()  # said in words, in Vietnamese
+    qtbot.keyClicks(view.commune_edit, "nguyet an")
+    assert view.commune_list.count() >= 1
+    qtbot.keyClick(view.commune_edit, Qt.Key.Key_Return)
+    assert "Nguyệt Ấn" in view.commune_chosen_label.text()
+    view.go_next()
+    for name in ("Thôn 1", "Thôn 2"):
+        view.village_edit.insert(name)  # QTest types ASCII only
+        qtbot.keyClick(view.village_edit, Qt.Key.Key_Return)
+    assert view.village_list.count() == 2
+    view.go_next()
+    assert view.device_edit.text() == "Máy UBND xã"
+    view.person_edit.insert("Lê Thị Hoa")
+    view.go_next()
+    assert "Xã Nguyệt Ấn" in view.summary.text()
+    with qtbot.waitSignal(view.finished_setup, timeout=20000):
+        view.go_next()
+    assert view.created
+    with Desk.open(home) as desk:
+        assert desk.role == "coordinator"
+        assert [v["name"] for v in desk.villages()] == ["Thôn 1", "Thôn 2"]
+        assert desk.on_duty()["name"] == "Lê Thị Hoa"
+
+
+def test_wizard_view_switches_language_live(qtbot, home):
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    view = WizardWindow(home)
+    qtbot.addWidget(view)
+    view.lang_buttons["en"].click()
+    assert view.title.text() == "Welcome to TeamDesk"
+    assert view.next_button.text() == "Next →"
+    view.lang_buttons["vi"].click()
+    assert view.next_button.text() == "Tiếp tục →"
