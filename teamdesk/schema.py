@@ -96,6 +96,47 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
+def m002_sync(db: Database) -> None:
+    """Sync files' local books (never synced): the team, devices, export marks, bundles seen,
+    the conflict inbox, what reached the commune, duplicate decisions."""
+    db.execute("CREATE TABLE sync_team (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE sync_devices (device_id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+        " role TEXT NOT NULL DEFAULT '', village TEXT NOT NULL DEFAULT '', signing_key TEXT NOT NULL,"
+        " age_recipient TEXT NOT NULL, state TEXT NOT NULL, recipient INTEGER NOT NULL DEFAULT 0,"
+        " proven INTEGER NOT NULL DEFAULT 0, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE sync_marks (destination TEXT PRIMARY KEY, hlc TEXT NOT NULL DEFAULT '',"
+        " sequence INTEGER NOT NULL DEFAULT 0, exported_at TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE sync_bundles (bundle_id TEXT PRIMARY KEY, direction TEXT NOT NULL, kind TEXT NOT NULL,"
+        " device_id TEXT NOT NULL, device_name TEXT NOT NULL DEFAULT '', village TEXT NOT NULL DEFAULT '',"
+        " audience TEXT NOT NULL, sequence INTEGER NOT NULL, created_at TEXT NOT NULL, handled_at TEXT NOT NULL,"
+        " state TEXT NOT NULL, records INTEGER NOT NULL DEFAULT 0, received INTEGER NOT NULL DEFAULT 0,"
+        " new INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,"
+        " conflicts INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '', file TEXT NOT NULL DEFAULT '',"
+        " sha256 TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute("CREATE INDEX sync_bundles_device ON sync_bundles(device_id, audience, sequence)")
+    db.execute(
+        "CREATE TABLE sync_conflicts (id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT NOT NULL,"
+        " fields TEXT NOT NULL, kept_hlc TEXT NOT NULL, other_hlc TEXT NOT NULL, kept TEXT NOT NULL,"
+        " other TEXT NOT NULL, kept_is_mine INTEGER NOT NULL, bundle_id TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT, UNIQUE (table_name, row_id, kept_hlc, other_hlc))"
+    )
+    db.execute(
+        "CREATE TABLE sync_reached (table_name TEXT NOT NULL, row_id TEXT NOT NULL, hlc TEXT NOT NULL,"
+        " reached_at TEXT NOT NULL, PRIMARY KEY (table_name, row_id))"
+    )
+    db.execute(
+        "CREATE TABLE sync_duplicate_decisions (first_id TEXT NOT NULL, second_id TEXT NOT NULL,"
+        " decision TEXT NOT NULL, decided_at TEXT NOT NULL, PRIMARY KEY (first_id, second_id))"
+    )
+
+
+@migrations()
 def m003_hub(db: Database) -> None:
     """Province upload (coordinator: outbox, the pinned hub) and the hub's own books (local tables)."""
     db.execute(
@@ -134,47 +175,6 @@ def m004_reports(db: Database) -> None:
         "CREATE TABLE report_targets (indicator TEXT NOT NULL, village_id TEXT NOT NULL DEFAULT '',"
         " rate REAL NOT NULL, deadline TEXT NOT NULL, updated_at TEXT NOT NULL,"
         " PRIMARY KEY (indicator, village_id))"
-    )
-
-
-@migrations()
-def m002_sync(db: Database) -> None:
-    """Sync files' local books (never synced): the team, devices, export marks, bundles seen,
-    the conflict inbox, what reached the commune, duplicate decisions."""
-    db.execute("CREATE TABLE sync_team (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute(
-        "CREATE TABLE sync_devices (device_id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
-        " role TEXT NOT NULL DEFAULT '', village TEXT NOT NULL DEFAULT '', signing_key TEXT NOT NULL,"
-        " age_recipient TEXT NOT NULL, state TEXT NOT NULL, recipient INTEGER NOT NULL DEFAULT 0,"
-        " proven INTEGER NOT NULL DEFAULT 0, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL)"
-    )
-    db.execute(
-        "CREATE TABLE sync_marks (destination TEXT PRIMARY KEY, hlc TEXT NOT NULL DEFAULT '',"
-        " sequence INTEGER NOT NULL DEFAULT 0, exported_at TEXT)"
-    )
-    db.execute(
-        "CREATE TABLE sync_bundles (bundle_id TEXT PRIMARY KEY, direction TEXT NOT NULL, kind TEXT NOT NULL,"
-        " device_id TEXT NOT NULL, device_name TEXT NOT NULL DEFAULT '', village TEXT NOT NULL DEFAULT '',"
-        " audience TEXT NOT NULL, sequence INTEGER NOT NULL, created_at TEXT NOT NULL, handled_at TEXT NOT NULL,"
-        " state TEXT NOT NULL, records INTEGER NOT NULL DEFAULT 0, received INTEGER NOT NULL DEFAULT 0,"
-        " new INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,"
-        " conflicts INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '', file TEXT NOT NULL DEFAULT '',"
-        " sha256 TEXT NOT NULL DEFAULT '')"
-    )
-    db.execute("CREATE INDEX sync_bundles_device ON sync_bundles(device_id, audience, sequence)")
-    db.execute(
-        "CREATE TABLE sync_conflicts (id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT NOT NULL,"
-        " fields TEXT NOT NULL, kept_hlc TEXT NOT NULL, other_hlc TEXT NOT NULL, kept TEXT NOT NULL,"
-        " other TEXT NOT NULL, kept_is_mine INTEGER NOT NULL, bundle_id TEXT NOT NULL DEFAULT '',"
-        " created_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT, UNIQUE (table_name, row_id, kept_hlc, other_hlc))"
-    )
-    db.execute(
-        "CREATE TABLE sync_reached (table_name TEXT NOT NULL, row_id TEXT NOT NULL, hlc TEXT NOT NULL,"
-        " reached_at TEXT NOT NULL, PRIMARY KEY (table_name, row_id))"
-    )
-    db.execute(
-        "CREATE TABLE sync_duplicate_decisions (first_id TEXT NOT NULL, second_id TEXT NOT NULL,"
-        " decision TEXT NOT NULL, decided_at TEXT NOT NULL, PRIMARY KEY (first_id, second_id))"
     )
 
 
