@@ -133,7 +133,7 @@ async def _json(send, status: int, body: dict) -> None:
 class HubProcess:
     """``teamdesk hub serve`` in a subprocess (so a test can kill it like a power cut)."""
 
-    LISTENING = re.compile(r"(http://127\.0\.0\.1:\d+)")
+    LISTENING = re.compile(r"(?:running at|listening) (http://127\.0\.0\.1:\d+)")
 
     def __init__(self, home: Path, *, script: str | None = None):
         env = dict(os.environ, PYTHONUNBUFFERED="1", TEAMDESK_LANG="en")

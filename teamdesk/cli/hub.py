@@ -36,12 +36,13 @@ def serve_cmd(run: Run, host: str, port: int, max_mb: int):
     from teamdesk.sync.hub.serve import serve
 
     def ready(store, url: str) -> None:
-        lines = [tr("hub.cli.serving", name=store.name, url=url)]
+        lines = []
         if store.recovered:
             lines.append(tr("hub.cli.recovered", count=store.recovered))
         if store.token_created:
             lines.append(tr("hub.cli.token_new", token=store.operator_token))
         lines.append(tr("hub.cli.page", url=url, token=store.operator_token))
+        lines.append(tr("hub.cli.serving", name=store.name, url=url))  # last: "the hub is up"
         data = {"url": url, "name": store.name, "hub": store.identity.device_id, "recovered": store.recovered}
         if store.token_created:
             data["operator_token"] = store.operator_token
@@ -52,35 +53,19 @@ def serve_cmd(run: Run, host: str, port: int, max_mb: int):
 
 
 def read_enrolment_keys(path: Path) -> dict:
-    """device_id, commune, signing_key, age_recipient and name from a coordinator's enrolment file."""
-    from teamdesk.errors import InputRejected
+    """The coordinator's device id, public keys and commune from its enrolment file (checked and
+    signature-verified by ``teamdesk.sync.enrolment``). The team secret it carries is not kept."""
+    from teamdesk.sync.enrolment import read_enrolment
 
-    try:
-        from teamdesk.sync import enrolment
-    except ImportError:
-        enrolment = None
-    if enrolment is not None and hasattr(enrolment, "read_enrolment"):
-        info = enrolment.read_enrolment(path)
-        info = info if isinstance(info, dict) else vars(info)
-    else:
-        try:
-            info = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputRejected("error.hub_enrol_file", file=Path(path).name, detail=str(exc)[:120]) from exc
-    coordinator = info.get("coordinator") or info.get("origin") or info
-    out = {
-        "device_id": coordinator.get("device_id"),
-        "signing_key": coordinator.get("signing_key"),
-        "age_recipient": coordinator.get("age_recipient", ""),
-        "name": coordinator.get("name") or info.get("name") or "",
-        "commune_code": info.get("commune_code") or info.get("commune"),
+    team = read_enrolment(path)["team"]
+    coordinator = team["coordinator"]
+    return {
+        "device_id": coordinator["device_id"],
+        "signing_key": coordinator["signing_key"],
+        "age_recipient": coordinator["age_recipient"],
+        "name": coordinator.get("name", ""),
+        "commune_code": team["commune"],
     }
-    if isinstance(out["commune_code"], dict):
-        out["commune_code"] = out["commune_code"].get("code")
-    missing = [k for k in ("device_id", "signing_key", "commune_code") if not out[k]]
-    if missing:
-        raise InputRejected("error.hub_enrol_file", file=Path(path).name, detail=", ".join(missing))
-    return out
 
 
 @command(hub_group, "enrol", help="Đăng ký máy của một xã từ tệp tham gia. / Enrol a commune coordinator from its enrolment file.")

@@ -93,6 +93,16 @@ def forget_pin(desk: Desk) -> None:
         desk.conn.execute("DELETE FROM hub_pins WHERE slot = ?", (PIN_SLOT,))
 
 
+def _hub_from_enrolment(desk: Desk) -> dict:
+    """The hub named in the team's enrolment file (a deputy's installation learns it there)."""
+    try:
+        from teamdesk.sync import team
+
+        return team.hub(desk) or {}
+    except Exception:  # no team yet, or an older database without the team tables
+        return {}
+
+
 def receipt_ok(receipt: dict, signing_key: str) -> bool:
     from teamdesk.sync.hub.store import canonical
 
@@ -241,7 +251,10 @@ def push(
         if desk.role != "coordinator":
             raise UsageError("error.hub_push_not_coordinator", role=desk.role)
         outbox.recover(desk)
-        url = (hub_url or desk.setting(URL_SETTING) or (pinned(desk) or {}).get("url") or "").strip()
+        from_team = _hub_from_enrolment(desk)
+        url = (hub_url or desk.setting(URL_SETTING) or (pinned(desk) or {}).get("url") or from_team.get("url") or "").strip()
+        if from_team.get("signing_key") and pinned(desk) is None:  # the enrolment file named the hub: pin it now
+            pin_hub(desk, **{k: from_team.get(k) or "" for k in ("device_id", "signing_key", "age_recipient", "url", "name")})
         if not url:
             raise UsageError("error.hub_no_url")
         result = {"hub": url, "reachable": False, "first_contact": False, "prepared": None, "accepted": 0, "already": 0, "acknowledged": [], "error": None}

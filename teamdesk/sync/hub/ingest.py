@@ -1,50 +1,36 @@
 """Merging a province bundle's records into the hub's tables — with the desktop's merge code.
 
 The hub keeps no merge rule of its own: greatest ``hlc`` wins, losers go to ``history``, exactly
-as on a coordinator (``teamdesk.sync.merge``). This module only adapts a parsed payload to it.
+as on a coordinator (``teamdesk.sync.merge.apply_records``). This module only checks the shape of
+the records with the desktop's checks (``teamdesk.sync.shape``) and adds the hub's own rule: what
+arrives must be de-identified (``teamdesk.sync.deidentify.KEEP``).
 """
 
 from __future__ import annotations
 
 from teamdesk.desk import Desk
+from teamdesk.errors import InputRejected
+from teamdesk.schema import SYNCED
+from teamdesk.sync import merge, shape
+from teamdesk.sync.deidentify import KEEP
 
 
-def merge_payload(desk: Desk, payload) -> dict:
-    """Apply every section of ``payload`` (a ``bundle.Payload``) inside the caller's transaction."""
-    try:
-        from teamdesk.sync import merge
-    except ImportError:  # TEMPORARY until teamdesk.sync.merge lands (issue 5)
-        return _interim_apply(desk, payload)
-    result = merge.apply_records(desk, payload)
-    return _counts(result)
-
-
-def _interim_apply(desk: Desk, payload) -> dict:
-    from teamdesk import records
-
-    counts = {"new": 0, "updated": 0, "unchanged": 0}
-    conn = desk.conn
+def check_payload(payload, *, commune_code: str) -> None:
+    """Refuse (``InputRejected``) records of the wrong shape, of another commune, or carrying a name."""
+    shape.check_sections(payload.sections, commune=commune_code, file="upload")
     for table, section in payload.sections.items():
-        cols = records.columns(table)
-        at = [section.columns.index(c) for c in cols]
-        for row in section.rows:
-            values = [row[i] for i in at]
-            old = conn.execute(f"SELECT hlc FROM [{table}] WHERE id = ?", (values[0],)).fetchone()
-            if old is None:
-                counts["new"] += 1
-            elif old[0] < values[1]:
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-                continue
-            conn.execute(f"INSERT OR REPLACE INTO [{table}] ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
-    return counts
+        if table not in KEEP:
+            raise InputRejected("error.hub_bad_records", detail=f"table {table[:40]}")
+        forbidden = [i for i, c in enumerate(section.columns) if c in SYNCED[table] and c not in KEEP[table]]
+        if forbidden and any(row[i] not in (None, "") for row in section.rows for i in forbidden):
+            raise InputRejected("error.hub_personal_data", table=table)
+        if table == "villages":
+            at = section.columns.index("commune_code")
+            if any(row[at] != commune_code for row in section.rows):
+                raise InputRejected("error.hub_bad_records", detail="village of another commune")
 
 
-def _counts(result) -> dict:
-    if isinstance(result, dict):
-        return {k: v for k, v in result.items() if isinstance(v, (int, str, float))}
-    for attr in ("to_json", "as_dict"):
-        if hasattr(result, attr):
-            return _counts(getattr(result, attr)())
-    return {k: v for k, v in vars(result).items() if isinstance(v, (int, float))}
+def merge_payload(desk: Desk, payload, *, bundle_id: str = "") -> dict:
+    """Apply every section of ``payload`` (a checked ``bundle.Payload``) inside the caller's transaction."""
+    result = merge.apply_records(desk, payload, bundle_id=bundle_id)
+    return result.to_json()

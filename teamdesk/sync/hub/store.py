@@ -37,10 +37,9 @@ from teamdesk.db import transaction
 from teamdesk.desk import Desk
 from teamdesk.errors import InputRejected, UsageError
 from teamdesk.sync import bundle as bundle_format
-from teamdesk.sync.deidentify import KEEP
 from teamdesk.sync.hub import summary as summaries
+from teamdesk.sync.hub.ingest import check_payload, merge_payload
 from teamdesk.sync.identity import Identity, check_device_id, check_recipient, check_signing_key
-from teamdesk.schema import SYNC_COLUMNS, SYNCED
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 ARCHIVE = "archive"
@@ -244,7 +243,10 @@ class HubStore:
         except InputRejected as exc:
             raise HubRefused(400, exc.key, **exc.params) from None
         del bundle.raw  # the payload is parsed; keep one copy of the data, not several
-        self._check_province_records(payload, commune_code=device["commune_code"])
+        try:
+            check_payload(payload, commune_code=device["commune_code"])
+        except InputRejected as exc:
+            raise HubRefused(422, exc.key, **exc.params) from None
         received_at = utc_now()
         if not known:
             target = self._archive(path, bundle.bundle_id, received_at)
@@ -265,22 +267,6 @@ class HubStore:
             records=payload.count(), counts=counts, received_at=received_at,
         )
 
-    def _check_province_records(self, payload, *, commune_code: str) -> None:
-        """Only de-identified rows of known tables and columns; villages of the device's own commune."""
-        for table, section in payload.sections.items():
-            if table not in KEEP:
-                raise HubRefused(422, "error.hub_bad_records", detail=f"table {table[:40]}")
-            allowed = set(SYNC_COLUMNS) | set(SYNCED[table])
-            if not set(section.columns) <= allowed or not set(SYNC_COLUMNS) <= set(section.columns):
-                raise HubRefused(422, "error.hub_bad_records", detail=f"columns of {table}")
-            forbidden = [i for i, c in enumerate(section.columns) if c in SYNCED[table] and c not in KEEP[table]]
-            if forbidden and any(row[i] not in (None, "") for row in section.rows for i in forbidden):
-                raise HubRefused(422, "error.hub_personal_data", table=table)
-            if table == "villages" and "commune_code" in section.columns:
-                at = section.columns.index("commune_code")
-                if any(row[at] != commune_code for row in section.rows):
-                    raise HubRefused(422, "error.hub_bad_records", detail="village of another commune")
-
     def _archive(self, part: Path, bundle_id: str, received_at: str) -> Path:
         """Move the uploaded file into the append-only archive (fsync, rename, fsync the folder)."""
         if not _BUNDLE_ID.match(bundle_id):
@@ -300,10 +286,8 @@ class HubStore:
         return target
 
     def _merge(self, bundle_id: str, payload) -> dict:
-        from teamdesk.sync.hub.ingest import merge_payload
-
         with transaction(self.desk.conn):
-            counts = merge_payload(self.desk, payload)
+            counts = merge_payload(self.desk, payload, bundle_id=bundle_id)
             self.desk.conn.execute(
                 "UPDATE hub_bundles SET state = 'merged', counts = ?, merged_at = ? WHERE bundle_id = ?",
                 (json.dumps(counts, sort_keys=True), utc_now(), bundle_id),
