@@ -215,12 +215,28 @@ class HouseholdPages:
         return rows
 
     def index_of(self, household_id: str) -> int | None:
-        """Where a household sits among the pages held (to keep it selected after a refresh)."""
+        """Where a household sits in this list (to select it after a save or a refresh), or None.
+
+        Browsing counts the keys before it on the index; a search looks in its matches; an
+        open-ended list only knows the rows it has found so far.
+        """
         for number, rows in self._pages.items():
             for i, r in enumerate(rows):
                 if r.household_id == household_id:
                     return number * self.page_size + i
-        return None
+        doc = self.conn.execute(
+            "SELECT docid, head_key, village_id FROM search_docs WHERE household_id = ?", (household_id,)
+        ).fetchone()
+        if doc is None:
+            return None
+        if self._docids is not None:
+            return self._docids.index(doc[0]) if doc[0] in self._docids else None
+        if self.open_ended or (self.query.village_id and doc[2] != self.query.village_id):
+            return None
+        clauses, params = _where(self.query)
+        clauses.append("(d.head_key < ? OR (d.head_key = ? AND d.docid < ?))")
+        where = " WHERE " + " AND ".join(clauses)
+        return self.conn.execute(f"SELECT COUNT(*) FROM search_docs d{where}", [*params, doc[1], doc[1], doc[0]]).fetchone()[0]
 
     # --- fetching ---------------------------------------------------------------------------
     def _fetch(self, number: int) -> list[HouseholdRow]:
