@@ -15,7 +15,7 @@ import sys
 import traceback
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -46,8 +46,25 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
 def icon(name: str) -> QIcon:
+    """A navigation icon from ``resources/icons/<name>.svg``, drawn white when selected."""
     path = resource("icons", f"{name}.svg")
-    return QIcon(str(path)) if name and path.exists() else QIcon()
+    if not name or not path.exists():
+        return QIcon()
+    drawn = QIcon(str(path))
+    both = QIcon()
+    for size in (24, 32, 48):
+        normal = drawn.pixmap(size, size)
+        white = QPixmap(normal.size())
+        white.setDevicePixelRatio(normal.devicePixelRatio())
+        white.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(white)
+        painter.drawPixmap(0, 0, normal)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(white.rect(), QColor("white"))
+        painter.end()
+        both.addPixmap(normal, QIcon.Mode.Normal)
+        both.addPixmap(white, QIcon.Mode.Selected)
+    return both
 
 
 class _UndoKeyFilter(QObject):
@@ -219,8 +236,14 @@ class MainWindow(QMainWindow):
             self._check_clock()
 
     def _fit_nav(self) -> None:
-        width = max((self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())), default=100)
-        self.nav.setFixedWidth(min(max(width + 90, 190), 320))
+        """As narrow as the longest label allows: the screens need the width more."""
+        from teamdesk.ui import theme
+
+        side = 30 if theme.is_large() else 24
+        self.nav.setIconSize(QSize(side, side))
+        metrics = QFontMetrics(theme.heading_font(1.15, bold=False))
+        width = max((metrics.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())), default=100)
+        self.nav.setFixedWidth(min(max(width + side + 52, 150), 300))
 
     # --- screens ----------------------------------------------------------------------------
     def keys(self) -> list[str]:

@@ -121,6 +121,7 @@ class SettingsScreen(QWidget):
         # addresses
         self.box_net = QGroupBox()
         nform = QFormLayout(self.box_net)
+        nform.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.url_labels: dict[str, QLabel] = {}
         self.url_edits: dict[str, QLineEdit] = {}
         for key in URL_SETTINGS:
