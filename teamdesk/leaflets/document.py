@@ -78,7 +78,7 @@ def _pages(layout: str, guides: list[PrintGuide], copies: int, two_up: bool, hou
 def make_leaflets(
     desk,
     *,
-    guides: Sequence[str],
+    guides: Sequence[str | dict],
     layout: str,
     out: Path | str | None,
     copies: int = 1,
@@ -90,10 +90,14 @@ def make_leaflets(
     day: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    max_pages: int | None = None,
 ) -> dict:
     """Draw leaflets for ``guides`` in ``layout`` and write them to ``out`` (``None``: return the
     bytes as ``result["pdf"]``, for a preview). Personalised handouts when households are given
-    (by id, or by ``village`` and/or ``needs`` = a service code not yet done)."""
+    (by id, or by ``village`` and/or ``needs`` = a service code not yet done).
+
+    ``guides`` holds slugs, guide-file paths, or guide bodies (the editor's unsaved guide);
+    ``max_pages`` draws only the first pages of the plan (a live preview of a big batch)."""
     started = time.perf_counter()
     lang = lang or language()
     if layout not in LAYOUTS:
@@ -108,19 +112,26 @@ def make_leaflets(
     if two_up and layout != "handout-a5":
         raise UsageError("error.leaflet_two_up_needs_a5")
     out_path = _check_output(Path(out)) if out is not None else None
-    chosen = [resolve(desk, guide_library.get(desk, slug), lang=lang) for slug in guides]
+    chosen = [
+        resolve(desk, guide_library.check(g, origin=str(g.get("slug"))) if isinstance(g, dict) else guide_library.get(desk, g), lang=lang)
+        for g in guides
+    ]
     imprint = imprint_for(desk, lang=lang, day=day)
     picked = recipients.select(desk, ids=list(households), village=village, needs=needs) if personal else None
     if picked is not None and not picked.households:
         raise InputRejected("error.leaflet_no_households", skipped=len(picked.skipped))
 
     plan = _pages(layout, chosen, copies, two_up, picked.households if picked else [])
+    planned = len(plan)
+    if max_pages is not None:
+        plan = plan[:max_pages]
     data, finished = _draw(layout, plan, chosen, imprint, desk=desk, personal=personal, two_up=two_up,
                            progress=progress, cancelled=cancelled)
     result = {
         "layout": layout,
         "two_up": two_up,
         "pages": len(plan) if finished else 0,
+        "pages_planned": planned,
         "guides": [{"slug": g.slug, "title": g.title, "link": g.link} for g in chosen],
         "notes": [tr(g.note, lang, guide=g.slug, link=g.link) for g in chosen if g.note],
         "households": len(picked.households) if picked else 0,
