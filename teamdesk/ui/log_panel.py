@@ -311,7 +311,7 @@ class LogPanel(QWidget):
             return
         self.household = dict(zip(("id", "head_name", "village", "phone"), row))
         self.search.blockSignals(True)
-        self.search.clear()
+        self.search.setText("")  # unlike clear(), leaves no typing to undo: Ctrl+Z then undoes the log
         self.search.blockSignals(False)
         self.results.clear()
         self._show_chosen()
