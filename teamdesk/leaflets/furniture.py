@@ -76,3 +76,11 @@ def steps_blocks(steps, *, size: float, space: float = 0.35) -> list[Block]:
         Block(text, fonts.REGULAR, size, label=f"{i}.", label_font=fonts.BOLD, indent=indent, space_before=space)
         for i, text in enumerate(steps, 1)
     ]
+
+
+def bullet_blocks(texts, *, font: str, size: float, color=RED, space: float = 0.2, first_space: float = 0.0) -> list[Block]:
+    """Bulleted lines with a hanging bullet (warnings): a wrapped line starts under the text."""
+    return [
+        Block(t, font, size, label="•", indent=size * 0.9, color=color, space_before=first_space if i == 0 else space)
+        for i, t in enumerate(texts)
+    ]

@@ -10,7 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from teamdesk.leaflets import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide
-from teamdesk.leaflets.furniture import BLUE, CREAM, GREY, RED, band, footer, heading, link_beside, steps_blocks
+from teamdesk.leaflets.furniture import BLUE, CREAM, GREY, RED, band, bullet_blocks, footer, heading, link_beside, steps_blocks
 from teamdesk.leaflets.qr import QrForms
 from teamdesk.leaflets.text_fit import Block, fit
 
@@ -42,7 +42,7 @@ def draw(c: Canvas, qr: QrForms, guide: PrintGuide, imprint: Imprint, *, dx: flo
     footer_y = MARGIN - 8
     bottom = footer_y + 20
     if guide.warnings:
-        warn = fit([Block(f"• {t}", fonts.SEMIBOLD, 9, color=RED, space_before=0.2) for t in guide.warnings],
+        warn = fit(bullet_blocks(guide.warnings, font=fonts.SEMIBOLD, size=9),
                    width=inner - 16, height=62, min_scale=0.65)
         box_h = warn.height + 12
         c.setFillColorRGB(*CREAM)

@@ -16,7 +16,7 @@ from teamdesk.dates import show as show_date
 from teamdesk.help_services import outcome_label, service_label
 from teamdesk.leaflets import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide, format_phone
-from teamdesk.leaflets.furniture import BLUE, CREAM, GREY, RED, band, footer, heading, link_beside, steps_blocks
+from teamdesk.leaflets.furniture import BLUE, CREAM, GREY, band, bullet_blocks, footer, heading, link_beside, steps_blocks
 from teamdesk.leaflets.qr import QrForms
 from teamdesk.leaflets.text_fit import Block, fit, fit_one
 
@@ -75,8 +75,7 @@ class PersonalForms:
         title.draw(c, x, GUIDE_TOP)
         top = GUIDE_TOP - title.height - 2
         blocks = steps_blocks(guide.steps, size=9.5, space=0.25)
-        blocks += [Block(f"• {t}", fonts.SEMIBOLD, 8.5, color=RED, space_before=0.5 if i == 0 else 0.15)
-                   for i, t in enumerate(guide.warnings)]
+        blocks += bullet_blocks(guide.warnings, font=fonts.SEMIBOLD, size=8.5, space=0.15, first_space=0.5)
         fit(blocks, width=inner, height=top - GUIDE_BOTTOM, min_scale=0.55).draw(c, x, top)
         self.qr.draw(guide.link, x - 3, QR_Y, QR_SIZE)
         side_x = x + QR_SIZE + 6

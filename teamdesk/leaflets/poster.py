@@ -12,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from teamdesk.leaflets import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide
-from teamdesk.leaflets.furniture import BLUE, CREAM, RED, band, footer, heading, link_beside, steps_blocks
+from teamdesk.leaflets.furniture import BLUE, CREAM, RED, band, bullet_blocks, footer, heading, link_beside, steps_blocks
 from teamdesk.leaflets.qr import QrForms
 from teamdesk.leaflets.text_fit import Block, fit
 
@@ -45,7 +45,7 @@ def draw(c: Canvas, qr: QrForms, guide: PrintGuide, imprint: Imprint) -> None:
     warn_lines = [*guide.warnings]
     warn_h = 0.0
     if warn_lines:
-        warn = fit([Block(f"• {t}", fonts.SEMIBOLD, 12.5, color=RED, space_before=0.25) for t in warn_lines],
+        warn = fit(bullet_blocks(warn_lines, font=fonts.SEMIBOLD, size=12.5, space=0.25),
                    width=inner - 24, height=92, min_scale=0.6)
         warn_h = warn.height + 20
         c.setFillColorRGB(*CREAM)
