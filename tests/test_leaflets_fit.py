@@ -85,3 +85,21 @@ def test_long_guide_file_is_valid(tmp_path):
     path = tmp_path / "rat-dai.json"
     path.write_text(json.dumps(long_guide(), ensure_ascii=False), encoding="utf-8")
     assert guide_library.load_file(path)["vi"]["title"] == LONG_TITLE
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+WORDS = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyÁẤẰÉẾÍÓỐỚÚỨÝàảãạầẩẫậằẳẵặèẻẽẹềểễệ/:.-_0123456789", min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.lists(WORDS, min_size=1, max_size=30).map(" ".join), min_size=1, max_size=8),
+       width=st.floats(40, 400), height=st.floats(10, 300), size=st.floats(6, 30))
+def test_fit_never_leaves_its_box(texts, width, height, size):
+    fonts.register()
+    fitted = fit([Block(t, fonts.REGULAR, size, label="1.", indent=size * 1.6) for t in texts], width=width, height=height)
+    assert fitted.height <= height + 0.01
+    for line in fitted.lines:
+        assert line.x + fonts.width(line.text, line.font, line.size) <= width + 0.01
+        assert line.baseline + line.size * 0.27 <= height + 0.01

@@ -117,7 +117,7 @@ def make_leaflets(
         for g in guides
     ]
     imprint = imprint_for(desk, lang=lang, day=day)
-    picked = recipients.select(desk, ids=list(households), village=village, needs=needs) if personal else None
+    picked = recipients.select(desk, ids=list(households), village=village, needs=needs, cancelled=cancelled) if personal else None
     if picked is not None and not picked.households:
         raise InputRejected("error.leaflet_no_households", skipped=len(picked.skipped))
 

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from teamdesk import guides as guide_library
 from teamdesk.help_services import SERVICES, service_label
 from teamdesk.i18n import language, tr
-from teamdesk.leaflets import recipients
 from teamdesk.leaflets.document import LAYOUTS, make_leaflets
 from teamdesk.ui.context import AppContext
 
@@ -407,10 +406,7 @@ class LeafletsScreen(QWidget):
 
         def work(desk):
             result = make_leaflets(desk, out=None, max_pages=PREVIEW_PAGES, **req)
-            counts = None
-            if personal:
-                picked = recipients.select(desk, village=req.get("village"), needs=req.get("needs"))
-                counts = (len(picked.households), len(picked.skipped))
+            counts = (result["households"], len(result["skipped"])) if personal else None
             return result, render_pages(result["pdf"], dpi=PREVIEW_DPI), counts
 
         self._preview_job = self.ctx.runner.query(work, self._preview_ready, on_error=self._preview_failed)
