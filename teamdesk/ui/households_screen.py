@@ -29,6 +29,7 @@ from teamdesk.ui.household_detail import HouseholdDetail
 from teamdesk.ui.household_model import HouseholdModel
 
 SEARCH_DELAY_MS = 120  # a short pause after the last key before the list follows
+DETAIL_DELAY_MS = 150  # and the detail panel after the selection stops moving
 
 
 def number(n: int) -> str:
@@ -111,6 +112,11 @@ class HouseholdsScreen(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self._apply_query)
+        self._detail_for: str | None = None
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(DETAIL_DELAY_MS)
+        self._detail_timer.timeout.connect(lambda: self.detail.show_household(self._detail_for))
         self._villages: list[dict] = []
         self.retranslate()
         self._load_villages()
@@ -137,7 +143,8 @@ class HouseholdsScreen(QWidget):
                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
                 )
             else:
-                self.detail.show_household(None)
+                self._detail_for = None
+                self._detail_timer.start()
 
     def _show_count(self) -> None:
         pages = self.model.pages
@@ -186,7 +193,9 @@ class HouseholdsScreen(QWidget):
         return self.model.household_id(index.row()) if index.isValid() else None
 
     def _current_changed(self, current, _previous) -> None:
-        self.detail.show_household(self.model.household_id(current.row()) if current.isValid() else None)
+        # the detail follows once the list settles: typing and arrowing stay quick
+        self._detail_for = self.model.household_id(current.row()) if current.isValid() else None
+        self._detail_timer.start()
 
     def _open_current_in_log(self) -> None:
         hid = self.selected_id()
@@ -236,8 +245,8 @@ class HouseholdsScreen(QWidget):
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             )
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
-        if self.detail._wanted != household_id or row is None:
-            self.detail.show_household(household_id)
+        self._detail_timer.stop()
+        self.detail.show_household(household_id)
 
     # --- the shell's hooks ---------------------------------------------------------------------
     def focus_search(self) -> None:
