@@ -103,3 +103,21 @@ def test_fit_never_leaves_its_box(texts, width, height, size):
     for line in fitted.lines:
         assert line.x + fonts.width(line.text, line.font, line.size) <= width + 0.01
         assert line.baseline + line.size * 0.27 <= height + 0.01
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_shipped_guide_is_cut_in_any_layout(desk, tmp_path, lang):
+    slugs = [g["slug"] for g in guide_library.shipped()]
+    hid = desk.add_household(head_name="Nguyễn Văn Ấn", village="Thôn 2", consent_by="Ấn",
+                             consent_scope=("help", "leaflet")).first("households")
+    runs = [{"layout": "poster-a4"}, {"layout": "handout-a5"}, {"layout": "cards-a4"}, {"layout": "handout-a5", "households": [hid]}]
+    for run in runs:
+        result = make_leaflets(desk, guides=slugs, out=None, lang=lang, **run)
+        assert not [n for n in result["notes"] if "rat" in n or "cut" in n or "cắt" in n], (run, result["notes"])
+
+
+def test_a_cut_is_reported(desk, tmp_path):
+    path = tmp_path / "rat-dai.json"
+    path.write_text(json.dumps(long_guide(), ensure_ascii=False), encoding="utf-8")
+    result = make_leaflets(desk, guides=[str(path)], layout="poster-a4", out=None)
+    assert any("rat-dai" in n and "cắt bớt" in n for n in result["notes"])

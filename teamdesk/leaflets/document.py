@@ -23,6 +23,7 @@ from teamdesk.i18n import language, tr
 from teamdesk.leaflets import cards, fonts, handout, personalised, poster, recipients
 from teamdesk.leaflets.content import Imprint, PrintGuide, imprint_for, resolve
 from teamdesk.leaflets.qr import QrForms
+from teamdesk.leaflets.text_fit import noting_cuts
 
 LAYOUTS = ("poster-a4", "handout-a5", "cards-a4")
 MAX_COPIES = 500
@@ -125,15 +126,17 @@ def make_leaflets(
     planned = len(plan)
     if max_pages is not None:
         plan = plan[:max_pages]
-    data, finished = _draw(layout, plan, chosen, imprint, desk=desk, personal=personal, two_up=two_up,
-                           progress=progress, cancelled=cancelled)
+    with noting_cuts() as cuts_log:
+        data, finished, cut = _draw(layout, plan, chosen, imprint, desk=desk, personal=personal, two_up=two_up,
+                                    progress=progress, cancelled=cancelled, cuts=cuts_log)
     result = {
         "layout": layout,
         "two_up": two_up,
         "pages": len(plan) if finished else 0,
         "pages_planned": planned,
         "guides": [{"slug": g.slug, "title": g.title, "link": g.link} for g in chosen],
-        "notes": [tr(g.note, lang, guide=g.slug, link=g.link) for g in chosen if g.note],
+        "notes": [tr(g.note, lang, guide=g.slug, link=g.link) for g in chosen if g.note]
+        + [tr("leaflet.note_text_cut", lang, guide=slug, pages=n) for slug, n in cut.items()],
         "households": len(picked.households) if picked else 0,
         "skipped": [dict(s, reason_text=tr(s["reason"], lang)) for s in picked.skipped] if picked else [],
         "cancelled": not finished,
@@ -150,7 +153,9 @@ def make_leaflets(
     return result
 
 
-def _draw(layout, plan, chosen, imprint: Imprint, *, desk, personal, two_up, progress, cancelled) -> tuple[bytes, bool]:
+def _draw(layout, plan, chosen, imprint: Imprint, *, desk, personal, two_up, progress, cancelled,
+          cuts: list[str]) -> tuple[bytes, bool, dict[str, int]]:
+    """Draw the plan; also count, per guide, the pages where some text had to be cut to fit."""
     fonts.register()
     pagesize = handout.SHEET_2UP if two_up else {"poster-a4": poster.PAGE, "handout-a5": handout.PAGE, "cards-a4": cards.PAGE}[layout]
     buffer = io.BytesIO()
@@ -169,9 +174,11 @@ def _draw(layout, plan, chosen, imprint: Imprint, *, desk, personal, two_up, pro
         contacts = personalised.Contacts(desk, imprint.contact)
     total = len(plan)
     step = max(1, total // 100)
+    cut: dict[str, int] = {}
     for n, page in enumerate(plan):
         if cancelled and cancelled():
-            return b"", False
+            return b"", False, cut
+        before = len(cuts)
         for i, item in enumerate(page):
             dx = i * handout.PAGE[0]
             if personal:
@@ -185,8 +192,11 @@ def _draw(layout, plan, chosen, imprint: Imprint, *, desk, personal, two_up, pro
             cards.draw_page(c, qr, page, imprint)
         if two_up:
             handout.cut_line(c)
+        if len(cuts) > before:
+            for slug in dict.fromkeys((it[0] if personal else it).slug for it in page):
+                cut[slug] = cut.get(slug, 0) + 1
         c.showPage()
         if progress and (n % step == 0 or n + 1 == total):
             progress(n + 1, total)
     c.save()
-    return buffer.getvalue(), True
+    return buffer.getvalue(), True, cut

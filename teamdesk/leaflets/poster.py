@@ -55,7 +55,7 @@ def draw(c: Canvas, qr: QrForms, guide: PrintGuide, imprint: Imprint) -> None:
         warn.draw(c, x + 16, footer_top + 6 + warn_h - 10)
     steps_bottom = footer_top + 6 + warn_h + 10
     top -= heading(c, imprint.label("leaflet.steps"), x=x, top=top, width=inner, size=17) + 2
-    blocks = steps_blocks(guide.steps, size=17)
+    blocks = steps_blocks(guide.steps, size=19)
     blocks += [Block(f"{imprint.label('leaflet.tip')} {t}", fonts.ITALIC, 13, space_before=0.6) for t in guide.tips]
     fit(blocks, width=inner, height=top - steps_bottom, min_scale=0.5).draw(c, x, top)
     footer(c, imprint, x=x, y=MARGIN, width=inner, size=10)

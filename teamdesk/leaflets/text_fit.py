@@ -7,13 +7,17 @@ reportlab's ``stringWidth`` on the embedded font, so what is measured is what is
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from reportlab.pdfgen.canvas import Canvas
 
 from teamdesk.leaflets.fonts import width as text_width
 
 ELLIPSIS = "…"
+_cuts: ContextVar[list[str] | None] = ContextVar("leaflet_text_cuts", default=None)
 # Be Vietnam Pro: ascent 1.0 em, descent 0.265 em; stacked Vietnamese marks (Ấ, Ễ) reach ~1.15 em,
 # so lines are set 1.3 em apart.
 ASCENT = 1.0
@@ -131,7 +135,21 @@ def fit(
         last = kept[-1]
         last.text = _cut(last.text, last.font, last.size, width - last.x)
     bottom = max((ln.baseline + ln.size * DESCENT for ln in kept), default=0.0)
+    log = _cuts.get()
+    if log is not None:
+        log.append(blocks[0].text[:60] if blocks else "")
     return Fitted(kept, bottom, scale, cut=True)
+
+
+@contextmanager
+def noting_cuts() -> Iterator[list[str]]:
+    """Collect the texts that had to be cut while drawing (so the trainer can be told)."""
+    log: list[str] = []
+    token = _cuts.set(log)
+    try:
+        yield log
+    finally:
+        _cuts.reset(token)
 
 
 def fit_one(text: str, *, font: str, size: float, width: float, height: float, min_scale: float = 0.5,
