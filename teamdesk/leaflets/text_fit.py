@@ -97,8 +97,11 @@ def _cut(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + ELLIPSIS
 
 
-def _lay_out(blocks: list[Block], width: float, scale: float, leading: float) -> tuple[list[Line], float]:
+def _lay_out(blocks: list[Block], width: float, scale: float, leading: float) -> tuple[list[Line], float, bool]:
+    """Lines at ``scale``, the height used, and whether some line is wider than the box (a single
+    letter wider than a very narrow box cannot be wrapped: only a smaller size helps)."""
     lines: list[Line] = []
+    too_wide = False
     y = 0.0  # bottom of the previous line, from the top
     for i, b in enumerate(blocks):
         size = b.size * scale
@@ -110,8 +113,9 @@ def _lay_out(blocks: list[Block], width: float, scale: float, leading: float) ->
             if j == 0 and b.label:
                 lines.append(Line(0.0, baseline, b.label, b.label_font or b.font, size, b.color))
             lines.append(Line(indent, baseline, text, b.font, size, b.color))
+            too_wide = too_wide or indent + text_width(text, b.font, size) > width + 0.01
             y += size * leading
-    return lines, y
+    return lines, y, too_wide
 
 
 def fit(
@@ -124,13 +128,14 @@ def fit(
     """
     scale = 1.0
     while True:
-        lines, used = _lay_out(blocks, width, scale, leading)
-        if used <= height + 0.01:
+        lines, used, too_wide = _lay_out(blocks, width, scale, leading)
+        if used <= height + 0.01 and not too_wide:
             return Fitted(lines, used, scale)
         if scale * 0.92 < min_scale:
             break
         scale *= 0.92
-    kept = [ln for ln in lines if ln.baseline + ln.size * DESCENT <= height]
+    kept = [ln for ln in lines if ln.baseline + ln.size * DESCENT <= height
+            and ln.x + text_width(ln.text, ln.font, ln.size) <= width + 0.01]
     if kept:
         last = kept[-1]
         last.text = _cut(last.text, last.font, last.size, width - last.x)
