@@ -27,10 +27,15 @@ def settle(app, runner=None, ms: int = 150) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.time() + 15
-    while runner is not None and runner.pending() and time.time() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
+
+    def poll() -> None:  # (not processEvents(flags, ms) in a loop: PySide6 6.12 crashes on it)
+        if runner is None or not runner.pending() or time.time() > deadline:
+            QTimer.singleShot(ms, loop.quit)
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)
     loop.exec()
 
 

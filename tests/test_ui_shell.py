@@ -191,3 +191,18 @@ def test_drafts_are_kept_and_cleared(shell, qtbot):
     qtbot.waitUntil(lambda: keeper.load() == {"head_name": "Nguyễn Thị Mai Anh"})
     keeper.clear()
     qtbot.waitUntil(lambda: keeper.load() is None)
+
+
+def test_none_survives_a_long_day_of_widget_calls(qtbot):
+    """PySide6 6.12 drops a reference to None on every void call (see teamdesk.ui.immortal)."""
+    import sys
+
+    from PySide6.QtWidgets import QLineEdit
+
+    import teamdesk.ui  # noqa: F401 — applies the guard
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    for _ in range(20000):  # ~4x None's natural reference count on CPython 3.11
+        edit.setText("Nguyễn")
+    assert sys.getrefcount(None) > 1_000_000

@@ -38,13 +38,14 @@ def open_shell(
     screens=None,
 ):
     """Build the runner (which opens the Desk on its worker), the context and the main window."""
-    from teamdesk import backup
-    from teamdesk.ui.context import AppContext
-    from teamdesk.ui.main_window import MainWindow
     from teamdesk.ui.runner import Runner
 
     app = app or ensure_app()
-    runner = Runner(home, desk=desk)
+    runner = Runner(home, desk=desk)  # first: the worker opens the database while we build widgets
+    from teamdesk import backup
+    from teamdesk.ui.context import AppContext
+    from teamdesk.ui.main_window import MainWindow
+
     ctx = AppContext(home=home, runner=runner, app=app)
     saved = ctx.setting("lang")
     chosen = lang or (saved if saved in i18n.LANGUAGES else None) or i18n.language()
@@ -75,8 +76,9 @@ def run_app(
 ) -> int:
     """Run the app until the window closes; returns the exit code.
 
-    ``ready(window)`` (benchmarks) is called once the window is shown, the database is open and
-    the worker's queue and the event loop are idle.
+    ``ready(window)`` (benchmarks) is called once the window is shown, the database is open on
+    the worker and the event loop is idle: the window answers input (the first screen's figures
+    may still be computing on the worker; ``window.ctx.runner.pending()`` tells).
     """
     from teamdesk.desk import Desk
 
@@ -106,7 +108,7 @@ def _call_when_ready(window, ready: Callable[[object], None]) -> None:
     runner = window.ctx.runner
 
     def check() -> None:
-        if runner.is_open and runner.pending() == 0:
+        if runner.is_open or runner.open_error is not None:
             QTimer.singleShot(0, lambda: ready(window))
         else:
             QTimer.singleShot(5, check)

@@ -57,13 +57,14 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from teamdesk.changes import Changes
 from teamdesk.errors import TeamDeskError
 from teamdesk.i18n import tr
-from teamdesk.schema import SYNCED
 
 _ids = itertools.count(1)
 
 
 def everything() -> Changes:
     """What a write that did not say what it changed is assumed to have changed."""
+    from teamdesk.schema import SYNCED  # here, not at the top: it pulls in sqlite-utils (slow start)
+
     return Changes({table: {"*"} for table in SYNCED}, settings=True)
 
 
