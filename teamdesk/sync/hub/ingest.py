@@ -1,9 +1,10 @@
-"""Merging a province bundle's records into the hub's tables — with the desktop's merge code.
+"""Checking and merging a province bundle's records — with the desktop's checks and merge code.
 
 The hub keeps no merge rule of its own: greatest ``hlc`` wins, losers go to ``history``, exactly
-as on a coordinator (``teamdesk.sync.merge.apply_records``). This module only checks the shape of
-the records with the desktop's checks (``teamdesk.sync.shape``) and adds the hub's own rule: what
-arrives must be de-identified (``teamdesk.sync.deidentify.KEEP``).
+as on a coordinator (``teamdesk.sync.merge.apply_records``), and records are checked by the
+desktop's ``teamdesk.sync.shape``. The hub adds one rule: what arrives must be de-identified
+(``teamdesk.sync.deidentify.KEEP``) and of the sender's own commune. Both passes read the payload
+in chunks (``stream.iter_chunks``), so memory does not grow with the bundle.
 """
 
 from __future__ import annotations
@@ -12,25 +13,39 @@ from teamdesk.desk import Desk
 from teamdesk.errors import InputRejected
 from teamdesk.schema import SYNCED
 from teamdesk.sync import merge, shape
+from teamdesk.sync.bundle import Bundle, Section
 from teamdesk.sync.deidentify import KEEP
+from teamdesk.sync.hub.stream import iter_chunks
+from teamdesk.sync.identity import Identity
 
 
-def check_payload(payload, *, commune_code: str) -> None:
+def check_chunk(table: str, columns: tuple[str, ...], rows: list[list], *, commune_code: str) -> None:
     """Refuse (``InputRejected``) records of the wrong shape, of another commune, or carrying a name."""
-    shape.check_sections(payload.sections, commune=commune_code, file="upload")
-    for table, section in payload.sections.items():
-        if table not in KEEP:
-            raise InputRejected("error.hub_bad_records", detail=f"table {table[:40]}")
-        forbidden = [i for i, c in enumerate(section.columns) if c in SYNCED[table] and c not in KEEP[table]]
-        if forbidden and any(row[i] not in (None, "") for row in section.rows for i in forbidden):
-            raise InputRejected("error.hub_personal_data", table=table)
-        if table == "villages":
-            at = section.columns.index("commune_code")
-            if any(row[at] != commune_code for row in section.rows):
-                raise InputRejected("error.hub_bad_records", detail="village of another commune")
+    shape.check_sections({table: Section(columns, rows)}, commune=commune_code, file="upload")
+    if table not in KEEP:
+        raise InputRejected("error.hub_bad_records", detail=f"table {table[:40]}")
+    forbidden = [i for i, c in enumerate(columns) if c in SYNCED[table] and c not in KEEP[table]]
+    if forbidden and any(row[i] not in (None, "") for row in rows for i in forbidden):
+        raise InputRejected("error.hub_personal_data", table=table)
+    if table == "villages":
+        at = columns.index("commune_code")
+        if any(row[at] != commune_code for row in rows):
+            raise InputRejected("error.hub_bad_records", detail="village of another commune")
 
 
-def merge_payload(desk: Desk, payload, *, bundle_id: str = "") -> dict:
-    """Apply every section of ``payload`` (a checked ``bundle.Payload``) inside the caller's transaction."""
-    result = merge.apply_records(desk, payload, bundle_id=bundle_id)
-    return result.to_json()
+def check_bundle(bundle: Bundle, *, identity: Identity, commune_code: str) -> int:
+    """Read the whole payload once, checking every record; nothing is written. Returns the count."""
+    total = 0
+    for table, columns, rows in iter_chunks(bundle, identity=identity):
+        check_chunk(table, columns, rows, commune_code=commune_code)
+        total += len(rows)
+    return total
+
+
+def merge_bundle(desk: Desk, bundle: Bundle, *, identity: Identity) -> dict:
+    """Merge a checked bundle chunk by chunk, inside the caller's transaction. Returns the counts."""
+    total = merge.MergeSummary()
+    for table, columns, rows in iter_chunks(bundle, identity=identity):
+        if rows:
+            total.add(merge.apply_records(desk, {table: Section(columns, rows)}, bundle_id=bundle.bundle_id))
+    return total.to_json()

@@ -38,7 +38,7 @@ from teamdesk.desk import Desk
 from teamdesk.errors import InputRejected, UsageError
 from teamdesk.sync import bundle as bundle_format
 from teamdesk.sync.hub import summary as summaries
-from teamdesk.sync.hub.ingest import check_payload, merge_payload
+from teamdesk.sync.hub.ingest import check_bundle, merge_bundle
 from teamdesk.sync.identity import Identity, check_device_id, check_recipient, check_signing_key
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -239,14 +239,12 @@ class HubStore:
                 records=known[2], counts=json.loads(known[3] or "{}"), received_at=known[4],
             )
         try:
-            payload = bundle_format.open_payload(bundle, identity=self.identity)
-        except InputRejected as exc:
-            raise HubRefused(400, exc.key, **exc.params) from None
-        del bundle.raw  # the payload is parsed; keep one copy of the data, not several
-        try:
-            check_payload(payload, commune_code=device["commune_code"])
-        except InputRejected as exc:
-            raise HubRefused(422, exc.key, **exc.params) from None
+            records = check_bundle(bundle, identity=self.identity, commune_code=device["commune_code"])
+        except HubRefused:
+            raise
+        except InputRejected as exc:  # not for this hub, damaged inside, a bad record, a name
+            status = 422 if exc.key.startswith(("error.hub_", "error.sync_bad_record", "error.sync_wrong_commune")) else 400
+            raise HubRefused(status, exc.key, **exc.params) from None
         received_at = utc_now()
         if not known:
             target = self._archive(path, bundle.bundle_id, received_at)
@@ -255,16 +253,16 @@ class HubStore:
                     "INSERT INTO hub_bundles (bundle_id, device_id, commune_code, sha256, bytes, records, file, state, received_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, 'archived', ?)",
                     (bundle.bundle_id, bundle.device_id, device["commune_code"], digest, target.stat().st_size,
-                     payload.count(), str(target.relative_to(self.home)), received_at),
+                     records, str(target.relative_to(self.home)), received_at),
                 )
         else:
             received_at = known[4]
         if self._merge_hook:
             self._merge_hook(bundle.bundle_id)
-        counts = self._merge(bundle.bundle_id, payload)
+        counts = self._merge(bundle)
         return 201, self.receipt(
             status="accepted", bundle_id=bundle.bundle_id, commune_code=device["commune_code"],
-            records=payload.count(), counts=counts, received_at=received_at,
+            records=records, counts=counts, received_at=received_at,
         )
 
     def _archive(self, part: Path, bundle_id: str, received_at: str) -> Path:
@@ -285,9 +283,10 @@ class HubStore:
         _fsync_dir(folder)
         return target
 
-    def _merge(self, bundle_id: str, payload) -> dict:
+    def _merge(self, bundle) -> dict:
+        bundle_id = bundle.bundle_id
         with transaction(self.desk.conn):
-            counts = merge_payload(self.desk, payload, bundle_id=bundle_id)
+            counts = merge_bundle(self.desk, bundle, identity=self.identity)
             self.desk.conn.execute(
                 "UPDATE hub_bundles SET state = 'merged', counts = ?, merged_at = ? WHERE bundle_id = ?",
                 (json.dumps(counts, sort_keys=True), utc_now(), bundle_id),
@@ -298,7 +297,5 @@ class HubStore:
         """Merge bundles archived by a hub that stopped before merging them. Returns how many."""
         pending = self.desk.conn.execute("SELECT bundle_id, file FROM hub_bundles WHERE state = 'archived'").fetchall()
         for bundle_id, file in pending:
-            bundle = bundle_format.read_manifest(self.home / file)
-            payload = bundle_format.open_payload(bundle, identity=self.identity)
-            self._merge(bundle_id, payload)
+            self._merge(bundle_format.read_manifest(self.home / file))
         return len(pending)
