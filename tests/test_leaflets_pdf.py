@@ -187,3 +187,24 @@ def test_english_leaflet(desk, tmp_path):
     make_leaflets(desk, guides=["vneid-level2"], layout="poster-a4", out=out, lang="en", day=DAY)
     text = page_texts(out)[0].replace("\n", " ")
     assert "Get a level-2 electronic identity account" in text and "Printed 20/11/2026" in text
+
+
+def test_codes_are_vectors_and_every_page_names_team_date_and_link(desk, tmp_path):
+    """No bitmap anywhere (a QR code drawn as an image blurs on a cheap printer)."""
+    for layout in ("poster-a4", "handout-a5", "cards-a4"):
+        out = tmp_path / f"{layout}.pdf"
+        make_leaflets(desk, guides=["vssid", "online-safety"], layout=layout, out=out, day=DAY)
+        reader = pypdf.PdfReader(str(out))
+        for page in reader.pages:
+            todo = [page["/Resources"]]
+            while todo:
+                res = todo.pop().get_object()
+                for xo in (res.get("/XObject") or {}).values():
+                    xo = xo.get_object()
+                    assert xo.get("/Subtype") != "/Image", layout
+                    if "/Resources" in xo:
+                        todo.append(xo["/Resources"])
+        for text in page_texts(out):
+            flat = text.replace("\n", "")
+            assert "Tổ công nghệ số cộng đồng Xã Nguyệt Ấn" in text and "20/11/2026" in text, layout
+            assert "https://canhbao.khonggianmang.vn" in flat or "https://play.google.com/store/apps/details?id=com.bhxhapp" in flat

@@ -122,3 +122,13 @@ def test_english_labels(screen, qtbot):
         assert screen.print_button.text() == "Print…" and screen.title.text() == "QR guide leaflets"
     finally:
         screen.ctx.set_language("vi")
+
+
+def test_households_chosen_elsewhere_get_their_handouts(screen, qtbot, desk):
+    a = desk.add_household(head_name="Khúc Thị Duyên", village="Thôn 3", consent_by="Duyên",
+                           consent_scope=("help", "leaflet")).first("households")
+    screen.ctx.navigate("leaflets", {"households": [a]})
+    wait_preview(qtbot, screen, lambda r: r["households"] == 1 and not r["skipped"])
+    assert "1 hộ đã chọn" in screen.chosen_label.text() and not screen.village_combo.isEnabled()
+    screen.chosen_clear.click()
+    assert screen.household_ids == [] and screen.village_combo.isEnabled()

@@ -181,6 +181,15 @@ class LeafletsScreen(QWidget):
         self.people_count.setWordWrap(True)
         self.people_count.setProperty("hint", True)
         pform.addRow(self.people_count)
+        self.chosen_row = QHBoxLayout()
+        self.chosen_label = QLabel()
+        self.chosen_label.setWordWrap(True)
+        self.chosen_clear = QPushButton()
+        self.chosen_clear.clicked.connect(lambda: self.set_households([]))
+        self.chosen_row.addWidget(self.chosen_label, 1)
+        self.chosen_row.addWidget(self.chosen_clear)
+        pform.addRow(self.chosen_row)
+        self.household_ids: list[str] = []
         col.addWidget(self.box_people)
 
         actions = QHBoxLayout()
@@ -268,6 +277,7 @@ class LeafletsScreen(QWidget):
         self.next_button.setToolTip(tr("leaflets.ui.next_page"))
         if self._guides:
             self._fill_guides()
+        self._update_chosen()
         self._update_page_label()
         self._changed()
 
@@ -329,8 +339,28 @@ class LeafletsScreen(QWidget):
         self._changed()
 
     def receive(self, payload) -> None:
+        """``{"guides": [slug…]}`` and/or ``{"households": [id…]}`` (e.g. from the households list)."""
         if isinstance(payload, dict) and payload.get("guides"):
             self.set_guides(list(payload["guides"]))
+        if isinstance(payload, dict) and payload.get("households"):
+            self.set_households(list(payload["households"]))
+
+    def set_households(self, ids: list[str]) -> None:
+        """Personalised handouts for exactly these households (instead of a village's)."""
+        self.household_ids = list(dict.fromkeys(ids))
+        self._update_chosen()
+        if self.household_ids:
+            self.box_people.setChecked(True)
+        self._changed()
+
+    def _update_chosen(self) -> None:
+        chosen = bool(self.household_ids)
+        self.chosen_label.setVisible(chosen)
+        self.chosen_clear.setVisible(chosen)
+        self.chosen_label.setText(tr("leaflets.ui.chosen", count=len(self.household_ids)))
+        self.chosen_clear.setText(tr("leaflets.ui.chosen_clear"))
+        for w in (self.village_combo, self.needs_combo, self.village_label, self.needs_label):
+            w.setEnabled(not chosen)
 
     def _fill_villages(self) -> None:
         current = self.village_combo.currentData()
@@ -369,7 +399,9 @@ class LeafletsScreen(QWidget):
             "copies": 1 if personal else self.copies.value(),
             "two_up": self.two_up.isChecked() and (personal or layout == "handout-a5"),
         }
-        if personal:
+        if personal and self.household_ids:
+            req["households"] = list(self.household_ids)
+        elif personal:
             req["village"] = self.village_combo.currentData() or None
             req["needs"] = self.needs_combo.currentData() or None
         return req
@@ -402,7 +434,7 @@ class LeafletsScreen(QWidget):
             self._show_page(0)
             self.notes.setText(tr("leaflets.ui.pick_a_guide"))
             return
-        personal = "village" in req
+        personal = "village" in req or "households" in req
 
         def work(desk):
             result = make_leaflets(desk, out=None, max_pages=PREVIEW_PAGES, **req)
