@@ -170,7 +170,8 @@ def read_enrolment(source: Path | str | bytes) -> dict:
     text = data.decode("utf-8", errors="replace").strip()
     try:
         if text.startswith(QR_PREFIX):
-            packed = base64.urlsafe_b64decode(text[len(QR_PREFIX) :] + "=" * (-len(text) % 4))
+            b64 = "".join(text[len(QR_PREFIX) :].split())
+            packed = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
             text = zstandard.ZstdDecompressor().decompress(packed, max_output_size=MAX_BYTES).decode("utf-8")
         doc = json.loads(text)
     except (ValueError, zstandard.ZstdError):
