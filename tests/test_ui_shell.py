@@ -206,3 +206,131 @@ def test_none_survives_a_long_day_of_widget_calls(qtbot):
     for _ in range(20000):  # ~4x None's natural reference count on CPython 3.11
         edit.setText("Nguyễn")
     assert sys.getrefcount(None) > 1_000_000
+
+
+def test_a_new_volunteer_from_the_duty_list_is_on_duty_at_once(shell, qtbot, monkeypatch):
+    from teamdesk.ui.main_window import ADD_VOLUNTEER, MainWindow
+
+    monkeypatch.setattr(MainWindow, "ask_volunteer_name", staticmethod(lambda parent: "Đinh Thị Nga"))
+    combo = shell.duty_combo
+    with qtbot.waitSignal(shell.ctx.runner.changed, check_params_cb=lambda c: c.touches("volunteers")):
+        combo.activated.emit(combo.findData(ADD_VOLUNTEER))
+    assert shell.ctx.on_duty()["name"] == "Đinh Thị Nga"
+    assert combo.currentText() == "Đinh Thị Nga"
+
+
+def test_ctrl_z_in_an_empty_text_box_still_undoes_the_last_action(shell, qtbot, household):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    settings = shell.show_screen("settings")
+    edit: QLineEdit = settings.url_edits["hub_url"]
+    edit.setFocus()
+    job = shell.ctx.runner.op(lambda d, *_: d.log_help(household=household, service="ecommerce"), label_key="undo.log_help")
+    run(qtbot, job)
+    with qtbot.waitSignal(shell.ctx.runner.changed):
+        qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert shell.ctx.reader().execute("SELECT COUNT(*) FROM help_events WHERE deleted = 0").fetchone()[0] == 0
+    qtbot.keyClicks(edit, "http://hub")
+    qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # typing to undo: the box's own
+    assert edit.text() == ""
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_f1_explains_the_focused_control(shell, qtbot):
+    from PySide6.QtWidgets import QToolTip
+
+    settings = shell.show_screen("settings")
+    settings.large_check.setFocus()
+    qtbot.waitUntil(settings.large_check.hasFocus)
+    shell.act_help.trigger()
+    assert QToolTip.text() == "Phóng to chữ trên mọi màn hình."
+
+
+def test_ctrl_f_goes_to_the_households_search(shell, qtbot):
+    shell.show_screen("settings")
+    shell.act_find.trigger()
+    if "households" in shell.keys():
+        assert shell.current_key() == "households"
+
+
+def test_settings_save_the_hub_and_portal_addresses(shell, qtbot):
+    settings = shell.show_screen("settings")
+    settings.url_edits["hub_url"].setText("https://hub.thanhhoa.example")
+    settings.url_edits["hub_url"].editingFinished.emit()
+    qtbot.waitUntil(lambda: shell.ctx.setting("hub_url") == "https://hub.thanhhoa.example")
+    settings.url_edits["province_portal_url"].setText("https://dichvucong.thanhhoa.gov.vn")
+    settings.url_edits["province_portal_url"].editingFinished.emit()
+    qtbot.waitUntil(lambda: shell.ctx.setting("province_portal_url") == "https://dichvucong.thanhhoa.gov.vn")
+
+
+def test_saved_language_and_large_text_come_back_next_time(qtbot, desk):
+    from PySide6.QtWidgets import QApplication
+
+    from teamdesk.ui import theme
+    from teamdesk.ui.app import open_shell
+
+    desk.set_setting("lang", "en")
+    desk.set_setting("large_text", "1")
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    try:
+        assert window.menu_file.title() == "File"
+        assert QApplication.font().pointSizeF() == theme.LARGE_PT
+    finally:
+        window.shutdown()
+        theme.apply(QApplication.instance(), large=False)
+
+
+def test_automatic_backup_when_the_app_opens(qtbot, desk, tmp_path):
+    from teamdesk import backup
+    from teamdesk.ui.app import open_shell
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    desk.set_setting(backup.FOLDER_SETTING, str(folder))
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: len(backup.backups_in(folder)) == 1, timeout=10000)
+    window.shutdown()  # closing: already one today, so no second one
+    assert len(backup.backups_in(folder)) == 1
+
+
+def test_run_app_on_a_fresh_home_meets_the_wizard_then_the_window(qtbot, home):
+    """The newcomer's first command: the wizard (demo data), then the main window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from teamdesk.ui.app import run_app
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    seen = {}
+
+    def drive_wizard() -> None:
+        wizards = [w for w in QApplication.topLevelWidgets() if isinstance(w, WizardWindow) and w.isVisible()]
+        if not wizards:
+            QTimer.singleShot(10, drive_wizard)
+            return
+        view = wizards[0]
+        seen["wizard_title"] = view.title.text()
+        view.go_next()
+        view.mode_buttons["demo"][0].click()
+        view.wizard.demo_households = 25
+        view.go_next()
+        view.go_next()  # "Bắt đầu sử dụng"
+
+    def ready(window) -> None:
+        seen["keys"] = window.keys()
+        seen["title"] = window.windowTitle()
+        window.close()
+
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(QApplication.instance().quit)  # never hang the suite
+    guard.start(60000)
+    QTimer.singleShot(0, drive_wizard)
+    assert run_app(home=home, ready=ready) == 0
+    guard.stop()
+    assert seen["wizard_title"] == "Chào mừng đến với TeamDesk"
+    assert "settings" in seen["keys"]
+    assert "Xã" in seen["title"]

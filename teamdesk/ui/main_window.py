@@ -43,6 +43,7 @@ from teamdesk.ui import screens as registry
 from teamdesk.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+ADD_VOLUNTEER = "+add"  # the duty combo's last item: a new volunteer
 
 
 def icon(name: str) -> QIcon:
@@ -138,7 +139,6 @@ class MainWindow(QMainWindow):
         ctx.large_text_changed.connect(lambda _: self._fit_nav())
         ctx.navigate_requested.connect(self.show_screen)
         self.retranslate()
-        self._load_volunteers()
         if ctx.runner.is_open:
             self._check_clock()
         if self.entries:
@@ -226,8 +226,7 @@ class MainWindow(QMainWindow):
         self.commune_label.setText(tr("ui.status_commune", commune=self.ctx.commune_name or "—", role=tr(f"role.{self.ctx.role}")))
         self.duty_label.setText(tr("ui.on_duty"))
         self.duty_combo.setToolTip(tr("ui.on_duty_tip"))
-        if self.duty_combo.count() and self.duty_combo.itemData(0) is None:
-            self.duty_combo.setItemText(0, tr("ui.on_duty_none"))
+        self._load_volunteers()
         for screen in self.built.values():
             if hasattr(screen, "retranslate"):
                 self._safely(screen.retranslate)
@@ -314,12 +313,17 @@ class MainWindow(QMainWindow):
             self.duty_combo.addItem(tr("ui.on_duty_none"), None)
         for vid, name in rows:
             self.duty_combo.addItem(name, vid)
+        self.duty_combo.insertSeparator(self.duty_combo.count())
+        self.duty_combo.addItem(tr("ui.add_volunteer"), ADD_VOLUNTEER)
         if duty is not None:
             self.duty_combo.setCurrentIndex(max(0, self.duty_combo.findData(duty["id"])))
         self.duty_combo.blockSignals(False)
 
     def _on_duty_chosen(self, index: int) -> None:
         vid = self.duty_combo.itemData(index)
+        if vid == ADD_VOLUNTEER:
+            self._add_volunteer()
+            return
         if not vid:
             return
         name = self.duty_combo.itemText(index)
@@ -328,6 +332,31 @@ class MainWindow(QMainWindow):
             label_key="ui.on_duty",
             on_done=lambda _: self.statusBar().showMessage(tr("ui.on_duty_now", name=name), 5000),
         )
+
+    def _add_volunteer(self) -> None:
+        """A new volunteer at this laptop: their name, and they are on duty at once."""
+        name = self.ask_volunteer_name(self)
+        self._load_volunteers()  # put the combo back on whoever is on duty until the write lands
+        if not name:
+            return
+
+        def work(desk, *_):
+            added = desk.add_volunteer(name)
+            return added | desk.set_on_duty(added.first("volunteers"))
+
+        self.ctx.runner.op(
+            work,
+            label_key="ui.add_volunteer",
+            on_done=lambda _: self.statusBar().showMessage(tr("ui.on_duty_now", name=name), 5000),
+        )
+
+    @staticmethod
+    def ask_volunteer_name(parent: QWidget) -> str:
+        """Asks for a name (tests replace this)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getText(parent, tr("ui.add_volunteer"), tr("ui.add_volunteer_question"))
+        return name.strip() if ok else ""
 
     def _check_clock(self) -> None:
         if self.ctx.runner.is_open:
