@@ -536,8 +536,8 @@ class LeafletsScreen(QWidget):
         self.status.setText(tr("leaflets.ui.working"))
         self.ctx.runner.op(
             lambda desk, progress, cancelled: make_leaflets(desk, out=path, progress=progress, cancelled=cancelled, **req),
-            label_key="leaflets.ui.making", progress=True, on_done=self._saved, on_error=self._failed,
-        )
+            label_key="leaflets.ui.making", progress=True, quiet=True, on_done=self._saved, on_error=self._failed,
+        )  # quiet: making a PDF writes nothing to the database, so no screen needs to refresh
 
     def _saved(self, result: dict) -> None:
         if result["cancelled"]:
@@ -575,7 +575,8 @@ class LeafletsScreen(QWidget):
                                           progress=lambda d, t: progress(total + d, 2 * total))
             return result
 
-        self.ctx.runner.op(work, label_key="leaflets.ui.printing", progress=True, on_done=self._printed, on_error=self._failed)
+        self.ctx.runner.op(work, label_key="leaflets.ui.printing", progress=True, quiet=True, on_done=self._printed,
+                           on_error=self._failed)
 
     def _printed(self, result: dict) -> None:
         self._printer = None
