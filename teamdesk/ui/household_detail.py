@@ -24,7 +24,7 @@ from teamdesk.help_services import outcome_label, service_label
 from teamdesk.i18n import tr
 
 MEMBER_COLUMNS = ("full_name", "sex", "birth_year", "relation")
-HELP_COLUMNS = ("date", "service", "outcome", "member", "volunteer")
+HELP_COLUMNS = ("date", "service", "who")  # outcome with the service, volunteer under the person
 
 
 def _table(columns: int) -> QTableWidget:
@@ -66,9 +66,10 @@ class HouseholdDetail(QWidget):
         self.helps_title = QLabel()
         self.helps_title.setProperty("heading", True)
         self.helps = _table(len(HELP_COLUMNS))
-        self.helps.horizontalHeader().setStretchLastSection(False)
-        self.helps.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.helps.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.helps.setWordWrap(True)
+        header = self.helps.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.empty = QLabel()
         self.empty.setProperty("hint", True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -96,6 +97,7 @@ class HouseholdDetail(QWidget):
         body.addWidget(self.helps_title)
         body.addWidget(self.helps, 3)
 
+        self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty, 1)
         layout.addWidget(self.body, 1)
@@ -157,18 +159,17 @@ class HouseholdDetail(QWidget):
         self.members_title.setText(tr("hh.members_title", n=len(h["members"])))
         self.helps.setRowCount(len(h["helps"]))
         for i, e in enumerate(h["helps"]):
+            service = service_label(e["service"]) + (f" — {e['detail']}" if e["detail"] else "")
             values = (
                 show_date(e["date"]),
-                service_label(e["service"]) + (f" — {e['detail']}" if e["detail"] else ""),
-                outcome_label(e["outcome"]),
-                e["member"] or tr("hh.whole_household"),
-                e["volunteer"] or "—",
+                f"{service}\n{outcome_label(e['outcome'])}",
+                f"{e['member'] or tr('hh.whole_household')}\n{tr('hh.by_volunteer', name=e['volunteer'] or '—')}",
             )
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if j == 1:
-                    item.setToolTip("\n".join(x for x in (value, e.get("note") or "") if x))
+                item.setToolTip("\n".join(x for x in (value, e.get("note") or "") if x) if j == 1 else value)
                 self.helps.setItem(i, j, item)
+        self.helps.resizeRowsToContents()
         self.helps_title.setText(tr("hh.helps_title", n=len(h["helps"])))
 
     # --- text ---------------------------------------------------------------------------------

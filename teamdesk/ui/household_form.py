@@ -67,7 +67,7 @@ class HouseholdForm(QDialog):
         self._restoring = True  # until the villages (and the household, or a draft) are in
         self.draft = ctx.draft(f"household_form:{household_id}" if household_id else "household_form")
         self.setModal(False)
-        self.resize(900, 680)
+        self._size_to(parent)
 
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
@@ -83,7 +83,9 @@ class HouseholdForm(QDialog):
                 widget.textChanged.connect(self._edited)
             if name == "head_birth_year":
                 widget.setMaxLength(4)
-                widget.setMaximumWidth(120)
+                widget.setMaximumWidth(160)
+            else:
+                widget.setMinimumWidth(240)
             self.inputs[name] = widget
             error = QLabel()
             error.setProperty("error", True)
@@ -225,6 +227,16 @@ class HouseholdForm(QDialog):
         self.ctx.runner.query(self._load, on_done=self._loaded)
 
     # --- opening ------------------------------------------------------------------------------
+    def _size_to(self, parent) -> None:
+        """Most of the main window (1366×768 is the common laptop), so large text still fits."""
+        from PySide6.QtGui import QGuiApplication
+
+        if parent is not None:
+            area = parent.window().geometry()
+        else:
+            area = QGuiApplication.primaryScreen().availableGeometry()
+        self.resize(max(900, min(1280, area.width() - 60)), max(600, min(720, area.height() - 40)))
+
     @classmethod
     def open_for(cls, ctx, *, household_id: str | None = None, parent=None, on_saved: Callable[[str], None] | None = None) -> "HouseholdForm":
         """Show the form (non-blocking); tests replace or drive it."""

@@ -43,6 +43,7 @@ class HouseholdsScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._dirty = False
+        self._split_set = False
         self._count_job = 0
 
         self.search = QLineEdit()
@@ -51,6 +52,7 @@ class HouseholdsScreen(QWidget):
         self.search.returnPressed.connect(self._open_current_in_log)
         self.search.installEventFilter(self)
         self.village = QComboBox()
+        self.village.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.village.currentIndexChanged.connect(self._apply_query)
         self.need = QComboBox()
         self.need.currentIndexChanged.connect(self._apply_query)
@@ -85,7 +87,7 @@ class HouseholdsScreen(QWidget):
         self.detail.log_requested.connect(lambda hid: self.ctx.navigate("today", {"household": hid}))
 
         top = QHBoxLayout()
-        top.addWidget(self.search, 3)
+        top.addWidget(self.search, 4)
         top.addWidget(self.village, 1)
         top.addWidget(self.need, 2)
         top.addWidget(self.add_button)
@@ -256,6 +258,10 @@ class HouseholdsScreen(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
         super().showEvent(event)
         self._fit_columns()  # the style sheet's font is known once shown
+        if not self._split_set:  # the list gets most of the width, whatever the detail would like
+            self._split_set = True
+            width = max(800, self.splitter.width())
+            self.splitter.setSizes([int(width * 0.58), int(width * 0.42)])
 
     def shown(self) -> None:
         if self._dirty:
@@ -317,3 +323,4 @@ class HouseholdsScreen(QWidget):
         for column, width in enumerate(widths):
             self.view.setColumnWidth(column, width)
         self.view.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
+        self.village.setMinimumWidth(self.village.fontMetrics().horizontalAdvance(tr("hh.all_villages")) + 48)

@@ -95,8 +95,16 @@ class ServiceButton(QPushButton):
         self.setAccessibleName(text)
 
     def fit(self, side: int, line_height: int) -> None:
+        self._side = side
         self.glyph.setPixmap(service_icon(self.code, side).pixmap(side, side))
         self.setMinimumHeight(max(side, 2 * line_height) + 14)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        """Tall enough for the label as it wraps at this width (large text may need 3 lines)."""
+        super().resizeEvent(event)
+        need = max(getattr(self, "_side", 0), self.caption.heightForWidth(max(1, self.caption.width()))) + 14
+        if need > self.minimumHeight():
+            self.setMinimumHeight(need)
 
 
 class LogPanel(QWidget):
@@ -131,7 +139,7 @@ class LogPanel(QWidget):
         self.member_label = QLabel()
         self.member = QComboBox()
         self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.member.setMinimumContentsLength(24)
+        self.member.setMinimumContentsLength(18)
         self.member_label.setBuddy(self.member)
 
         # 3. the service: big buttons, number keys
@@ -176,6 +184,7 @@ class LogPanel(QWidget):
         self.on_duty_label.setProperty("hint", True)
 
         member_row = QHBoxLayout()
+        member_row.addWidget(self.chosen, 1)
         member_row.addWidget(self.member_label)
         member_row.addWidget(self.member, 1)
         detail_row = QHBoxLayout()
@@ -191,7 +200,6 @@ class LogPanel(QWidget):
         layout.addWidget(self.find_label)
         layout.addWidget(self.search)
         layout.addWidget(self.results)
-        layout.addWidget(self.chosen)
         layout.addLayout(member_row)
         layout.addWidget(self.service_label)
         layout.addLayout(self.service_grid)
@@ -244,7 +252,10 @@ class LogPanel(QWidget):
         side = max(28, int(metrics.height() * 1.9))
         for button in self.service_buttons.values():
             button.fit(side, metrics.height())
-        self.results.setFixedHeight(int((metrics.height() + 8) * RESULTS + 6))
+        from teamdesk.ui import theme
+
+        rows = RESULTS - 2 if theme.is_large() else RESULTS - 1  # room for the rest at 1366×768
+        self.results.setFixedHeight(int((metrics.height() + 8) * rows + 6))
 
     def pick_service(self, code: str) -> None:
         if code in self.service_buttons:
@@ -455,6 +466,9 @@ class LogPanel(QWidget):
     def _say(self, text: str, *, error: bool = False, undo: bool = False) -> None:
         self.notice.setText(text)
         self.notice.setProperty("error", error)
+        # a saved log stands out (green), so a volunteer sees at a glance that it went in
+        self.notice.setStyleSheet("" if error or not undo else
+                                  "background: #e3f5e1; color: #1b5e20; border: 1px solid #9ccc9a; padding: 6px; font-weight: 600;")
         self.notice.style().unpolish(self.notice)
         self.notice.style().polish(self.notice)
         self.undo_button.setVisible(undo)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -70,8 +71,8 @@ class TodayScreen(QWidget):
 
         side = QFrame()
         side.setFrameShape(QFrame.Shape.StyledPanel)
-        side.setMinimumWidth(360)
-        side.setMaximumWidth(520)
+        side.setMinimumWidth(340)
+        side.setMaximumWidth(470)
         right = QVBoxLayout(side)
         right.addWidget(self.tally_title)
         right.addWidget(self.tally_total)
@@ -89,8 +90,13 @@ class TodayScreen(QWidget):
         right.addWidget(self.level2_bar)
         right.addStretch(1)
 
+        # a safety net for very large text on a small screen: the panel scrolls, nothing is cut
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.log)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.log, 3)
+        layout.addWidget(scroll, 3)
         layout.addWidget(side, 2)
 
         self._coalesce = QTimer(self)  # several writes in a row: read once
