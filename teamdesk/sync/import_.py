@@ -1,10 +1,10 @@
 """Importing sync files: check everything first, then apply each file in one transaction or not at all.
 
 For each file, in this order, before anything is written:
-format and framing → commune → replay (an applied bundle id is "unchanged") → device (revoked:
-refused; known: its registered key must have signed; unknown: the manifest's enrolment proof must
-match the team secret, else the file is *held* for the coordinator's approval) → signature →
-payload hash → decryption → decompression within limits → every record's shape.
+format and framing → commune → device (revoked: refused; known: its registered key must have
+signed) → signature → payload hash → replay (an applied bundle id is "unchanged") → an unknown
+device's enrolment proof (it must match the team secret, else the file is *held* for the
+coordinator's approval) → decryption → decompression within limits → every record's shape.
 Then the records merge (``teamdesk.sync.merge``) and the bundle is booked in ``sync_bundles`` in
 the same transaction. A refused file leaves the database exactly as it was; the others go on.
 
@@ -182,13 +182,13 @@ def import_one(desk, source: Path | str | bytes, *, name: str = "") -> FileResul
             raise InputRejected("error.sync_wrong_commune", file=file, commune=m["commune"])
         if bundle.device_id == desk.device_id:
             return _result(bundle, file, "unchanged", unchanged=m["records"], message=tr("sync.own_file"))
-        prior = desk.conn.execute("SELECT state FROM sync_bundles WHERE bundle_id = ?", (bundle.bundle_id,)).fetchone()
-        if prior and prior[0] == "applied":
-            return _result(bundle, file, "unchanged", unchanged=m["records"], message=tr("sync.replay"))
         device = devices.get(desk.conn, bundle.device_id)
         if device and device["state"] == "revoked":
             raise InputRejected("error.sync_revoked", file=file, device=device["name"] or bundle.device_id)
         verify_manifest(bundle, signing_key=device["signing_key"] if device else None)
+        prior = desk.conn.execute("SELECT state FROM sync_bundles WHERE bundle_id = ?", (bundle.bundle_id,)).fetchone()
+        if prior and prior[0] == "applied":  # a replay (checked first: a tampered copy is still refused)
+            return _result(bundle, file, "unchanged", unchanged=m["records"], message=tr("sync.replay"))
         origin = bundle.origin
         trusted = bool(device and device["state"] in ("approved", "self"))
         proven = proof_ok(
