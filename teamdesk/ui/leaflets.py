@@ -116,6 +116,7 @@ class LeafletsScreen(QWidget):
         left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left = QWidget()
         left_scroll.setWidget(left)
         col = QVBoxLayout(left)
@@ -239,6 +240,10 @@ class LeafletsScreen(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([420, 700])
 
+        for combo in (self.layout_combo, self.village_combo, self.needs_combo):
+            # long labels (English, long service names) must not widen the panel past the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self._guides: list[dict] = []
         self._fill_villages()
         self.retranslate()
