@@ -132,3 +132,16 @@ def test_village_progress_against_targets(desk, household):
     thon4 = village_progress(desk.conn, desk.village("Thôn 4")["id"])
     assert (thon4["household_target"], thon4["population_target"]) == (250, 900)
     assert share(0, None) is None and share(300, 250) == 1.0 and share(25, 250) == 0.1
+
+
+def test_a_household_is_found_where_the_list_shows_it(demo):
+    expected = _all_in_order(demo.conn)
+    pages = HouseholdPages(demo.conn, page_size=50)
+    for i in (0, 1, 499, 1199):
+        assert pages.index_of(expected[i]) == i
+    assert pages.fetched_rows == 0  # counted on the index, no page read
+    village = demo.villages()[2]["id"]
+    in_village = _all_in_order(demo.conn, "WHERE village_id = ?", (village,))
+    pages = HouseholdPages(demo.conn, ListQuery(village_id=village))
+    assert pages.index_of(in_village[-1]) == len(in_village) - 1
+    assert pages.index_of(expected[0] if expected[0] not in in_village else expected[1]) is None

@@ -318,7 +318,7 @@ class HouseholdsScreen(QWidget):
     def _fit_columns(self) -> None:
         metrics = self.view.fontMetrics()
         widths = (metrics.horizontalAdvance("Nguyễn Thị Phương Thảo   "), metrics.horizontalAdvance("Thôn 10    "),
-                  metrics.horizontalAdvance("0987654321    "), metrics.horizontalAdvance(tr("hh.col.members") + "    "),
+                  metrics.horizontalAdvance("0999999999   "), metrics.horizontalAdvance(tr("hh.col.members") + "    "),
                   metrics.horizontalAdvance("20/11/2026 · Kích hoạt VNeID mức 2  "))
         for column, width in enumerate(widths):
             self.view.setColumnWidth(column, width)
