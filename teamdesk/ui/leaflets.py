@@ -364,8 +364,9 @@ class LeafletsScreen(QWidget):
         self.chosen_clear.setVisible(chosen)
         self.chosen_label.setText(tr("leaflets.ui.chosen", count=len(self.household_ids)))
         self.chosen_clear.setText(tr("leaflets.ui.chosen_clear"))
+        on = self.box_people.isChecked()
         for w in (self.village_combo, self.needs_combo, self.village_label, self.needs_label):
-            w.setEnabled(not chosen)
+            w.setEnabled(on and not chosen)
 
     def _fill_villages(self) -> None:
         current = self.village_combo.currentData()
@@ -416,6 +417,7 @@ class LeafletsScreen(QWidget):
             self.layout_combo.blockSignals(True)
             self.layout_combo.setCurrentIndex(self.layout_combo.findData("handout-a5"))
             self.layout_combo.blockSignals(False)
+        self._update_chosen()
         self._changed()
 
     def _changed(self) -> None:
