@@ -181,8 +181,15 @@ def test_push_when_hub_is_down_keeps_bundles_pending(desk, household, hub_home):
         upload.push(desk.home, hub_url=url, backoff=FAST)
     desk.log_help(household=household, service="vneid_level2")
     result = upload.push(desk.home, backoff=FAST)
-    assert not result["reachable"] and result["unsent_rows"] == 1
+    # offline, but the hub's key is pinned: the change is packed and waits in the outbox
+    assert not result["reachable"] and result["prepared"]["records"] == 1
+    assert result["pending"] == 1 and result["unsent_rows"] == 0
+    assert [e["state"] for e in outbox.entries(desk)] == ["acknowledged", "pending"]
     assert not upload.probe(url)
+    with HubThread(hub_home) as h:  # back online (another port): the waiting bundle goes up once
+        back = upload.push(desk.home, hub_url=h.url, backoff=FAST)
+        assert back["accepted"] == 1 and back["prepared"] is None and back["pending"] == 0
+        assert h.store.call(h.store.summary) == summary.by_commune(desk.conn)
 
 
 def test_push_requires_an_address(desk):

@@ -260,6 +260,9 @@ def push(
         result = {"hub": url, "reachable": False, "first_contact": False, "prepared": None, "accepted": 0, "already": 0, "acknowledged": [], "error": None}
         with HubClient(url, timeout=timeout, transport=transport) as client:
             if not client.probe(timeout=min(timeout, 5.0)):
+                pin = pinned(desk)
+                if prepare and pin:  # offline, but the hub's key is known: queue the changes now
+                    result["prepared"] = outbox.prepare(desk, hub_recipient=pin["age_recipient"], full=full, cancelled=cancelled)
                 return result | {"pending": len(outbox.pending(desk)), "unsent_rows": outbox.unsent_count(desk)}
             result["reachable"] = True
             try:
