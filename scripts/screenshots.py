@@ -1,6 +1,7 @@
 """Save screenshots of every registered screen, offscreen, over a fresh demo home, in Vietnamese.
 
-    python scripts/screenshots.py [--out docs/screenshots] [--lang vi] [--households 300] [--only KEY ...]
+    python scripts/screenshots.py [--out DIR] [--lang vi] [--households 300] [--only KEY ...]
+    python scripts/screenshots.py --readme      # just the images the README shows, into docs/screenshots
 
 For each screen the main window shows (``teamdesk.ui.screens``): ``<key>.png`` at 1366×768 and
 ``<key>-large.png`` in large-text mode; plus the setup wizard's first steps (``wizard-*.png``).
@@ -20,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("TEAMDESK_HOME", None)
 
 SIZE = (1366, 768)
+README_SET = {"wizard-2-start", "today", "households", "today-large", "settings"}
 
 
 def settle(app, runner=None, ms: int = 150) -> None:
@@ -37,6 +39,17 @@ def settle(app, runner=None, ms: int = 150) -> None:
 
     QTimer.singleShot(0, poll)
     loop.exec()
+
+
+def save(widget, path: Path) -> Path:
+    """A 256-colour PNG: the same to the eye for a UI, a fifth of the bytes in the repository."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    image = widget.grab().toImage()
+    flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
+    image.convertToFormat(QImage.Format.Format_Indexed8, flags).save(str(path), "PNG", 0)
+    return path
 
 
 def dress(key: str, screen) -> None:
@@ -68,9 +81,7 @@ def shoot_shell(home: Path, out: Path, lang: str, only: list[str]) -> list[Path]
             if not large:
                 dress(key, screen)
             settle(app, runner, 400)
-            path = out / f"{key}{'-large' if large else ''}.png"
-            window.grab().save(str(path))
-            saved.append(path)
+            saved.append(save(window, out / f"{key}{'-large' if large else ''}.png"))
     window.close()
     window.shutdown()
     return saved
@@ -94,9 +105,7 @@ def shoot_wizard(out: Path) -> list[Path]:
         ):
             action()
             settle(app)
-            path = out / f"{name}.png"
-            view.grab().save(str(path))
-            saved.append(path)
+            saved.append(save(view, out / f"{name}.png"))
         view.close()
     return saved
 
@@ -108,7 +117,10 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--no-wizard", action="store_true")
+    parser.add_argument("--readme", action="store_true", help="only the README's images, into docs/screenshots")
     args = parser.parse_args()
+    if args.readme:
+        args.out = "docs/screenshots"
 
     from teamdesk import i18n
     from teamdesk.demo import make_demo
@@ -127,6 +139,11 @@ def main() -> None:
         if not args.no_wizard:
             saved += shoot_wizard(out)
         saved += shoot_shell(home, out, args.lang, args.only)
+    if args.readme:
+        for path in saved:
+            if path.stem not in README_SET:
+                path.unlink()
+        saved = [p for p in saved if p.stem in README_SET]
     for path in saved:
         print(path)
     sys.stdout.flush()

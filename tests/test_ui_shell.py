@@ -334,3 +334,11 @@ def test_run_app_on_a_fresh_home_meets_the_wizard_then_the_window(qtbot, home):
     assert seen["wizard_title"] == "Chào mừng đến với TeamDesk"
     assert "settings" in seen["keys"]
     assert "Xã" in seen["title"]
+
+
+def test_settings_refuse_an_address_that_is_not_one(shell, qtbot):
+    settings = shell.show_screen("settings")
+    settings.url_edits["hub_url"].setText("hub.thanhhoa")
+    settings.url_edits["hub_url"].editingFinished.emit()
+    assert "https://" in settings.net_hint.text()
+    assert shell.ctx.setting("hub_url") is None

@@ -201,8 +201,19 @@ class SettingsScreen(QWidget):
 
     def _save_url(self, key: str) -> None:
         value = self.url_edits[key].text().strip()
+        if value and not value.lower().startswith(("http://", "https://")):
+            self._net_status(tr("settings.url_invalid", value=value), error=True)
+            return
+        self._net_status(tr("settings.addresses_hint"))
         if value != (self.ctx.setting(key) or ""):
             self.ctx.set_setting(key, value or None)
+
+    def _net_status(self, text: str, *, error: bool = False) -> None:
+        self.net_hint.setText(text)
+        self.net_hint.setProperty("error", error)
+        self.net_hint.setProperty("hint", not error)
+        self.net_hint.style().unpolish(self.net_hint)
+        self.net_hint.style().polish(self.net_hint)
 
     def choose_folder(self) -> None:
         folder = self.ask_folder(self, tr("settings.choose_folder"), self.folder_edit.text())
