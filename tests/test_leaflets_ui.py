@@ -57,7 +57,7 @@ def test_save_pdf(screen, qtbot, tmp_path, monkeypatch):
 def test_print_goes_through_a_qprinter(screen, qtbot, tmp_path, monkeypatch):
     from PySide6.QtPrintSupport import QPrinter
 
-    from teamdesk.ui.leaflets import configure_printer
+    from teamdesk.ui.leaflet_pages import configure_printer
 
     out = tmp_path / "printed.pdf"
     printers = []

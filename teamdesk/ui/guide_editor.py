@@ -31,7 +31,7 @@ from teamdesk.help_services import SERVICES, service_label
 from teamdesk.i18n import tr
 from teamdesk.leaflets.document import make_leaflets
 from teamdesk.ui.context import AppContext
-from teamdesk.ui.leaflets import render_pages
+from teamdesk.ui.leaflet_pages import render_pages
 
 TEXT_FIELDS = ("title", "purpose", "card_line", "next_step")
 LIST_FIELDS = ("steps", "tips", "warnings")

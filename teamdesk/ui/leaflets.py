@@ -1,8 +1,8 @@
 """The leaflets screen: pick guides and a layout, see the real PDF pages, print or save them.
 
 Every action is one core call through the runner: ``make_leaflets`` draws the PDF (the same call as
-``teamdesk leaflet``), pypdfium2 renders its pages to images on the worker thread (PySide6 wheels
-ship no QtPdf), and printing paints those images on the system printer page by page. The file and
+``teamdesk leaflet``); ``leaflet_pages`` turns its pages into images for the preview and paints
+them on the system printer. The file and
 printer dialogs are class methods (``ask_save_path``, ``ask_printer``) that tests replace.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, Qt, QTimer
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,60 +36,10 @@ from teamdesk.help_services import SERVICES, service_label
 from teamdesk.i18n import language, tr
 from teamdesk.leaflets.document import LAYOUTS, make_leaflets
 from teamdesk.ui.context import AppContext
+from teamdesk.ui.leaflet_pages import configure_printer, page_size_of, print_pdf, render_pages
 
 PREVIEW_PAGES = 4  # pages drawn for the live preview (the printed file has them all)
 PREVIEW_DPI = 80
-PRINT_DPI = 300
-
-
-def render_pages(pdf: bytes, *, dpi: int, first: int = 0, count: int | None = None) -> list[QImage]:
-    """PDF pages as images (any thread: QImage, unlike QPixmap, is not tied to the GUI thread)."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        last = len(doc) if count is None else min(len(doc), first + count)
-        return [page_image(doc[i], dpi=dpi) for i in range(first, last)]
-    finally:
-        doc.close()
-
-
-def page_image(page, *, dpi: int) -> QImage:
-    bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
-    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
-    image = QImage(bitmap.buffer, width, height, stride, QImage.Format.Format_RGB888)
-    return image.copy()  # own the pixels: the bitmap's buffer is freed with it
-
-
-def print_pdf(pdf: bytes, printer, *, progress=None, cancelled=None) -> int:
-    """Paint each page, rendered at the printer's resolution (at most 300 dpi), onto ``printer``."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    painter = QPainter()
-    try:
-        if not painter.begin(printer):
-            raise OSError("printer")
-        dpi = min(PRINT_DPI, max(150, printer.resolution()))
-        total = len(doc)
-        for i in range(total):
-            if cancelled and cancelled():
-                break
-            if i:
-                printer.newPage()
-            image = page_image(doc[i], dpi=dpi)
-            target = painter.viewport()
-            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.setViewport(target.x(), target.y(), scaled.width(), scaled.height())
-            painter.setWindow(image.rect())
-            painter.drawImage(0, 0, image)
-            painter.setViewport(target)
-            if progress:
-                progress(i + 1, total)
-        return total
-    finally:
-        painter.end()
-        doc.close()
 
 
 class LeafletsScreen(QWidget):
@@ -607,19 +557,3 @@ class LeafletsScreen(QWidget):
         editor.saved.connect(lambda g: self._load_guides(select=[g["slug"]]))
         editor.open()
         self._editor = editor
-
-
-def page_size_of(req: dict) -> tuple[float, float]:
-    if req.get("two_up"):
-        return (842.0, 595.0)
-    return {"poster-a4": (595.0, 842.0), "cards-a4": (595.0, 842.0), "handout-a5": (420.0, 595.0)}[req["layout"]]
-
-
-def configure_printer(printer, page_size: tuple[float, float]) -> None:
-    """Paper and orientation that match the PDF, no margins added (the leaflets have their own)."""
-    w, h = page_size
-    portrait = h >= w
-    size = QPageSize(QPageSize.PageSizeId.A5 if min(w, h) < 500 else QPageSize.PageSizeId.A4)
-    orientation = QPageLayout.Orientation.Portrait if portrait else QPageLayout.Orientation.Landscape
-    printer.setPageLayout(QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0)))
-    printer.setFullPage(True)
