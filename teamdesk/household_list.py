@@ -101,10 +101,12 @@ def _where(query: ListQuery) -> tuple[list[str], list]:
     return clauses, params
 
 
-def _search_docids(conn: sqlite3.Connection, query: ListQuery, cap: int) -> list[int]:
+def _search_docids(conn: sqlite3.Connection, query: ListQuery, cap: int) -> tuple[list[int], bool]:
+    """A search's matches (need filter applied), and whether asking for more could find more."""
     docids = search.find_docids(conn, query.text, village_id=query.village_id, limit=cap)
+    more = len(docids) >= cap
     if not query.need or not docids:
-        return docids
+        return docids, more
     keep: set[int] = set()
     for i in range(0, len(docids), 500):
         chunk = docids[i : i + 500]
@@ -116,13 +118,13 @@ def _search_docids(conn: sqlite3.Connection, query: ListQuery, cap: int) -> list
                 chunk,
             )
         )
-    return [d for d in docids if d in keep]
+    return [d for d in docids if d in keep], more
 
 
 def matching_ids(conn: sqlite3.Connection, query: ListQuery, *, limit: int = 100_000) -> list[str]:
     """Household ids a list shows, in its order (for a report's click-through or an export)."""
     if query.searching:
-        docids = _search_docids(conn, query, min(limit, SEARCH_CAP))
+        docids, _ = _search_docids(conn, query, min(limit, SEARCH_CAP))
         return [r.household_id for r in _rows_by_docid(conn, docids)]
     clauses, params = _where(query)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
@@ -144,10 +146,11 @@ def _rows_by_docid(conn: sqlite3.Connection, docids: list[int]) -> list[Househol
 class HouseholdPages:
     """The rows of one list (one ``ListQuery``), fetched a page at a time, a few pages kept.
 
-    Browsing and searching know their row count up front. A need filter over the whole commune
-    would have to test every household to count them, so that list is open-ended instead: it
-    grows a page at a time (``grow``) as the view scrolls, and ``count_matching`` gives the
-    total off the screen's thread. ``fetched_rows`` counts every row read from the database, so
+    Browsing knows its row count up front. A need filter over the whole commune would have to
+    test every household to count them, so that list is open-ended instead: it grows a page at
+    a time (``grow``) as the view scrolls, and ``count_matching`` gives the total off the
+    screen's thread. A search is open-ended too: a keystroke fetches one page of the best
+    matches, and the rest (up to ``SEARCH_CAP``) only if the view scrolls past them. ``fetched_rows`` counts every row read from the database, so
     a test can prove the list never loads everything.
     """
 
@@ -166,10 +169,13 @@ class HouseholdPages:
         self.open_ended = False
         self.exhausted = True
         if query.searching:
-            self._docids = _search_docids(conn, query, SEARCH_CAP + 1)
-            self.capped = len(self._docids) > SEARCH_CAP
-            del self._docids[SEARCH_CAP:]
+            # a keystroke asks for one page of the best matches only; more when the view scrolls
+            self._docids, more = _search_docids(conn, query, page_size + 1)
+            del self._docids[page_size:]
             self._count = len(self._docids)
+            self.open_ended = self.exhausted = True
+            if more:
+                self.exhausted = False
         elif query.need:
             self.open_ended, self.exhausted, self._count = True, False, 0
             self.grow()
@@ -184,6 +190,16 @@ class HouseholdPages:
         """Open-ended lists: find the next page of matches; returns how many rows were added."""
         if self.exhausted:
             return 0
+        if self._docids is not None:  # a search: all its matches up to the cap, at once
+            found, _ = _search_docids(self.conn, self.query, SEARCH_CAP + 1)
+            known = set(self._docids)
+            before = len(self._docids)
+            self._docids.extend(d for d in found if d not in known)
+            self.capped = len(self._docids) > SEARCH_CAP
+            del self._docids[SEARCH_CAP:]
+            self._count = len(self._docids)
+            self.exhausted = True
+            return self._count - before
         number = self._count // self.page_size
         rows = self.page(number)
         if len(rows) < self.page_size:
@@ -285,7 +301,7 @@ class HouseholdPages:
 def count_matching(conn: sqlite3.Connection, query: ListQuery) -> int:
     """How many households a list shows (a need filter tests each one: run it off the UI thread)."""
     if query.searching:
-        return len(_search_docids(conn, query, SEARCH_CAP))
+        return len(_search_docids(conn, query, SEARCH_CAP)[0])
     clauses, params = _where(query)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return conn.execute(f"SELECT COUNT(*) FROM search_docs d{where}", params).fetchone()[0]

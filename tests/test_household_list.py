@@ -145,3 +145,13 @@ def test_a_household_is_found_where_the_list_shows_it(demo):
     pages = HouseholdPages(demo.conn, ListQuery(village_id=village))
     assert pages.index_of(in_village[-1]) == len(in_village) - 1
     assert pages.index_of(expected[0] if expected[0] not in in_village else expected[1]) is None
+
+
+def test_a_search_reads_one_page_per_keystroke_and_more_on_demand(demo):
+    pages = HouseholdPages(demo.conn, ListQuery(text="n"), page_size=20)
+    first = [pages.row(i).household_id for i in range(pages.count())]
+    assert pages.count() == 20 and pages.open_ended and not pages.exhausted
+    assert pages.grow() > 0 and pages.exhausted
+    assert [pages.row(i).household_id for i in range(20)] == first  # what was shown stays put
+    assert len({pages.row(i).household_id for i in range(pages.count())}) == pages.count()
+    assert pages.count() == count_matching(demo.conn, ListQuery(text="n"))

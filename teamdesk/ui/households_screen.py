@@ -152,7 +152,12 @@ class HouseholdsScreen(QWidget):
         pages = self.model.pages
         q = pages.query
         if q.searching:
-            text = tr("hh.count_capped", n=number(SEARCH_CAP)) if pages.capped else tr("hh.count_found", n=number(pages.count()))
+            if pages.capped:
+                text = tr("hh.count_capped", n=number(SEARCH_CAP))
+            elif not pages.exhausted:
+                text = tr("hh.count_found_more", n=number(pages.count()))
+            else:
+                text = tr("hh.count_found", n=number(pages.count()))
         elif pages.open_ended:
             if pages.exhausted:
                 text = tr("hh.count_need", n=number(pages.count()), need=tr(f"hh.need.{q.need}"))
