@@ -75,6 +75,12 @@ def main() -> None:
         print(f"median: {median:.0f} pages/s  (budget >= 100, aim 300)  {'OK' if median >= 100 else 'OVER BUDGET'}")
         print(f"QR matrices built: {dict(qr.BUILDS)}  (once per link across {args.runs} documents: "
               f"{'OK' if all(v == 1 for v in qr.BUILDS.values()) else 'NOT OK'})")
+        slugs = ["vneid-level2", "dichvucong", "vssid", "online-safety", "mobile-money"]
+        for layout, copies in (("poster-a4", 40), ("handout-a5", 40), ("cards-a4", 40)):
+            started = time.perf_counter()
+            result = make_leaflets(desk, guides=slugs, layout=layout, copies=copies, out=None)
+            took = time.perf_counter() - started
+            print(f"{layout}: {result['pages']} pages in {took:.2f} s = {result['pages'] / took:.0f} pages/s")
         link = "https://vneid.gov.vn"
         print(f"one QR code: best-of-8 mask {qr_cost(link, mask=None):.1f} ms, fixed mask {qr_cost(link, mask=qr.FIXED_MASK):.1f} ms")
         desk.close()

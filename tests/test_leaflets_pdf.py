@@ -208,3 +208,12 @@ def test_codes_are_vectors_and_every_page_names_team_date_and_link(desk, tmp_pat
             flat = text.replace("\n", "")
             assert "Tổ công nghệ số cộng đồng Xã Nguyệt Ấn" in text and "20/11/2026" in text, layout
             assert "https://canhbao.khonggianmang.vn" in flat or "https://play.google.com/store/apps/details?id=com.bhxhapp" in flat
+
+
+def test_a_communes_own_service_shows_its_name(desk, tmp_path):
+    desk.set_setting("extra_services", '[{"code": "zalo_commune", "vi": "Cài Zalo OA của xã", "en": "Commune Zalo OA"}]')
+    hid = desk.add_household(head_name="Lò Văn Pó", village="Thôn 1", consent_by="Pó", consent_scope=("help", "leaflet")).first("households")
+    desk.log_help(household=hid, service="zalo_commune", date="2026-11-02")
+    out = tmp_path / "own.pdf"
+    make_leaflets(desk, guides=["online-safety"], layout="handout-a5", households=[hid], out=out)
+    assert "02/11/2026 — Cài Zalo OA của xã (đã xong)" in page_texts(out)[0]

@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from teamdesk import guides as guide_library
 from teamdesk.errors import Failed, InputRejected, UsageError
+from teamdesk.help_services import extra_services
 from teamdesk.i18n import language, tr
 from teamdesk.leaflets import cards, fonts, handout, personalised, poster, recipients
 from teamdesk.leaflets.content import Imprint, PrintGuide, imprint_for, resolve
@@ -166,12 +167,13 @@ def _draw(layout, plan, chosen, imprint: Imprint, *, desk, personal, two_up, pro
     c.setSubject(tr("leaflet.subject", imprint.lang))
     qr = QrForms(c)
     qr.prepare(list(dict.fromkeys(g.link for g in chosen)))  # every code drawn once, before any page
-    forms = contacts = None
+    forms = contacts = extras = None
     if personal:
         forms = personalised.PersonalForms(c, qr, imprint)
         for g in chosen:
             forms.name(g)
         contacts = personalised.Contacts(desk, imprint.contact)
+        extras = extra_services(desk.setting("extra_services")) if desk is not None else {}
     total = len(plan)
     step = max(1, total // 100)
     cut: dict[str, int] = {}
@@ -183,7 +185,8 @@ def _draw(layout, plan, chosen, imprint: Imprint, *, desk, personal, two_up, pro
             dx = i * handout.PAGE[0]
             if personal:
                 guide, household = item
-                personalised.draw(c, forms, guide, household, contact=contacts.for_household(household), dx=dx)
+                personalised.draw(c, forms, guide, household, contact=contacts.for_household(household), dx=dx,
+                                  extras=extras)
             elif layout == "poster-a4":
                 poster.draw(c, qr, item, imprint)
             elif layout == "handout-a5":

@@ -94,7 +94,8 @@ def help_lines(household: dict, *, lang: str, extras=None) -> list[str]:
     return lines
 
 
-def draw(c: Canvas, forms: PersonalForms, guide: PrintGuide, household: dict, *, contact: str, dx: float = 0.0) -> None:
+def draw(c: Canvas, forms: PersonalForms, guide: PrintGuide, household: dict, *, contact: str, dx: float = 0.0,
+         extras: dict | None = None) -> None:
     """One household's page, lower-left corner at (dx, 0)."""
     im = forms.imprint
     w, _ = PAGE
@@ -109,7 +110,7 @@ def draw(c: Canvas, forms: PersonalForms, guide: PrintGuide, household: dict, *,
     c.setFont(fonts.REGULAR, 9.5)
     c.setFillColorRGB(0, 0, 0)
     c.drawString(x, NAME_TOP - 24 - 9, im.label("leaflet.household_of", village=village) if village else "")
-    lines = help_lines(household, lang=im.lang)
+    lines = help_lines(household, lang=im.lang, extras=extras)
     more = len(household.get("helps") or []) - len(lines)
     if not lines:
         lines = [im.label("leaflet.no_helps")]
