@@ -93,8 +93,11 @@ def test_member_outcome_and_detail_by_keyboard(shell, qtbot, desk, household):
     qtbot.keyClicks(log.search, "dang thi lan")  # found through a member's name
     qtbot.keyClick(log.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: log.member.count() == 3)
-    log.member.setCurrentIndex(log.member.findText("Đặng Thị Lan", Qt.MatchFlag.MatchStartsWith))
-    qtbot.keyClick(log, Qt.Key.Key_5)  # e-payment account
+    log.member.setFocus()
+    qtbot.keyClick(log.member, Qt.Key.Key_Down)
+    qtbot.keyClick(log.member, Qt.Key.Key_Down)
+    assert log.member.currentText().startswith("Đặng Thị Lan")
+    qtbot.keyClick(log.member, Qt.Key.Key_5)  # e-payment account, straight from the member list
     assert log.selected_service() == "epayment_account"
     qtbot.keyClick(log, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # outcome: follow-up
     assert log.selected_outcome() == "follow_up"

@@ -141,6 +141,7 @@ class LogPanel(QWidget):
         self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.member.setMinimumContentsLength(18)
         self.member_label.setBuddy(self.member)
+        self.member.installEventFilter(self)  # number keys still pick the service from here
 
         # 3. the service: big buttons, number keys
         self.service_label = QLabel()
@@ -287,6 +288,10 @@ class LogPanel(QWidget):
             self.results.setCurrentRow(0)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
+        if obj is self.member and event.type() == event.Type.KeyPress:
+            if Qt.Key.Key_1 <= event.key() <= Qt.Key.Key_9 or event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.keyPressEvent(event)
+                return True
         if obj is self.search and event.type() == event.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
