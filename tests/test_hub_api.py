@@ -197,3 +197,16 @@ def test_push_requires_an_address(desk):
 
     with pytest.raises(UsageError):
         upload.push(desk.home)
+
+
+def test_an_internal_error_is_json_without_a_trace(hub, desk, monkeypatch):
+    ident = enrol(hub, desk)
+    raw = synthetic_bundle(ident, hub_recipient=hub.store.identity.age_recipient, commune=desk.commune_code)
+
+    def broken(path):
+        raise RuntimeError("secret internals /srv/path")
+
+    monkeypatch.setattr(hub.store, "ingest_file", broken)
+    r = httpx.post(hub.url + "/api/v1/bundles", content=raw)
+    assert r.status_code == 500 and r.json()["error"] == "error.hub_internal"
+    assert "secret internals" not in r.text and "Traceback" not in r.text

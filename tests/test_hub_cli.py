@@ -64,3 +64,12 @@ def test_enrol_rejects_a_bad_file(tmp_path):
 def test_serve_refuses_a_non_hub_home(desk):
     result = _run("hub", "summary", "--home", str(desk.home))
     assert result.exit_code == 2 and "không phải máy chủ tỉnh" in result.output
+
+
+def test_hub_identity_prints_the_fingerprint(tmp_path):
+    from teamdesk.sync.upload import fingerprint
+
+    hub_home = make_hub_home(tmp_path / "hub")
+    out = json.loads(_run("hub", "identity", "--home", str(hub_home), "--json").output)
+    assert out["age_recipient"].startswith("age1") and out["fingerprint"] == fingerprint(out["signing_key"])
+    assert len(out["fingerprint"]) == 24

@@ -80,6 +80,16 @@ def enrol_cmd(run: Run, file: Path):
     run.emit({"enrolled": row}, tr("hub.cli.enrolled", name=row["name"] or "—", device=row["device_id"], commune=name))
 
 
+@command(hub_group, "identity", help="Khóa công khai của máy chủ tỉnh (để xã đối chiếu). / The hub's public keys (for communes to check).")
+def identity_cmd(run: Run):
+    from teamdesk.sync.upload import fingerprint
+
+    with _open_store(run) as store:
+        keys = store.identity.public().to_json() | {"name": store.name}
+    keys["fingerprint"] = fingerprint(keys["signing_key"])
+    run.emit(keys, [f"{k}: {v}" for k, v in keys.items()])
+
+
 @command(hub_group, "devices", help="Các máy xã đã đăng ký. / Enrolled commune devices.")
 def devices_cmd(run: Run):
     with _open_store(run) as store:

@@ -87,6 +87,14 @@ def pin_hub(desk: Desk, *, device_id: str, signing_key: str, age_recipient: str,
     return pinned(desk) | {"first_contact": True}
 
 
+def fingerprint(signing_key: str) -> str:
+    """A short, readable fingerprint of a hub's signing key, to compare by phone ("A1B2-C3D4-…")."""
+    import hashlib
+
+    digest = hashlib.sha256(signing_key.encode("ascii")).hexdigest()[:20].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, 20, 4))
+
+
 def forget_pin(desk: Desk) -> None:
     """The province really changed its hub's keys (told by phone, in writing): trust the next contact."""
     with transaction(desk.conn):

@@ -330,7 +330,12 @@ class UploadScreen(QWidget):
         status = model["status"]
         self.counts.setText(tr("upload.counts", pending=status["pending"], acknowledged=status["acknowledged"], rows=status["unsent_rows"]))
         pin = model["pin"]
-        self.pin_label.setText(tr("upload.pinned", name=pin["name"] or pin["device_id"], day=_when(pin["pinned_at"])) if pin else tr("upload.not_pinned"))
+        if pin:
+            from teamdesk.sync.upload import fingerprint
+
+            self.pin_label.setText(tr("upload.pinned", name=pin["name"] or pin["device_id"], day=_when(pin["pinned_at"]), fingerprint=fingerprint(pin["signing_key"])))
+        else:
+            self.pin_label.setText(tr("upload.not_pinned"))
         entries = list(reversed(model["entries"]))  # newest first
         self.table.setRowCount(len(entries))
         for r, e in enumerate(entries):
