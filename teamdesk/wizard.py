@@ -6,18 +6,21 @@ here; ``teamdesk.ui.wizard_view`` only shows the current step and passes what wa
 Paths (``mode``):
 
 - ``new``:  language → start → role → commune → villages → people → finish
-- ``join``: language → start → join → finish   (only when ``teamdesk.sync.enrolment`` exists)
+- ``join``: language → start → join → finish   (only when the UI hands in a ``joiner``)
 - ``demo``: language → start → finish          (a realistic demo commune to try things with)
 
 ``next()`` validates the current step and raises ``InputRejected`` (a Vietnamese message by
 default) when something is missing; ``finish()`` creates the installation and saves the chosen
 language, the first volunteer and puts them on duty, so logging works straight away.
+
+Joining a team is the sync feature's (``teamdesk.sync.enrolment``), and the core never imports
+``teamdesk.sync``: the UI passes ``joiner`` (``join_team``) and ``peek`` (reads an enrolment file:
+``{"commune": code, "villages": [names]}``, raising ``InputRejected`` for a bad one). Without
+them, the join option is not offered.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -35,14 +38,6 @@ PATHS = {
 DEMO_HOUSEHOLDS = 300
 
 
-def can_join() -> bool:
-    """Joining needs the sync feature's enrolment module; without it the option is hidden."""
-    try:
-        return importlib.util.find_spec("teamdesk.sync.enrolment") is not None
-    except (ImportError, ValueError):
-        return False
-
-
 @dataclass
 class SetupWizard:
     home: Path
@@ -57,6 +52,9 @@ class SetupWizard:
     enrolment_file: str = ""
     join_village: str = ""
     demo_households: int = DEMO_HOUSEHOLDS
+    joiner: Callable[..., object] | None = None  # join_team(home, name=, role=, enrolment_file=, village=)
+    peek: Callable[[Path], dict] | None = None  # an enrolment file's commune and villages
+    enrolment: dict | None = None  # what ``peek`` found in the chosen file
 
     # --- where we are ------------------------------------------------------------------------
     def path(self) -> tuple[str, ...]:
@@ -72,7 +70,7 @@ class SetupWizard:
         return self.step == "finish"
 
     def modes(self) -> list[str]:
-        return [m for m in MODES if m != "join" or can_join()]
+        return [m for m in MODES if m != "join" or (self.joiner is not None and self.peek is not None)]
 
     # --- choosing ----------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -95,6 +93,15 @@ class SetupWizard:
         if any(fold(v) == fold(name) for v in self.villages):
             raise InputRejected("error.village_exists", village=name)
         self.villages.append(name)
+
+    def choose_enrolment(self, file: Path | str) -> dict:
+        """Read the enrolment file now, so a wrong file is said at once; returns what it holds."""
+        found = self.peek(Path(file))
+        self.enrolment_file, self.enrolment = str(file), found
+        villages = found.get("villages") or []
+        if self.join_village not in villages:
+            self.join_village = villages[0] if len(villages) == 1 else ""
+        return found
 
     def remove_village(self, name: str) -> None:
         self.villages = [v for v in self.villages if v != name]
@@ -122,9 +129,11 @@ class SetupWizard:
             validate.text(self.device_name, field="device_name", max_len=80, required=True)
             validate.person_name(self.person_name, field="person_name")
         if step == "join":
-            if not self.enrolment_file or not Path(self.enrolment_file).is_file():
+            if not self.enrolment_file or self.enrolment is None:
                 raise InputRejected("wizard.error_enrolment_file")
             validate.person_name(self.person_name, field="person_name")
+            if len(self.enrolment.get("villages") or []) > 1 and not self.join_village:
+                raise InputRejected("wizard.error_join_village")
 
     def next(self) -> str:
         self.check()
@@ -140,7 +149,8 @@ class SetupWizard:
 
     def summary(self) -> dict:
         """What ``finish`` will do, for the last page."""
-        unit = self.commune()
+        code = self.commune_code or (self.enrolment or {}).get("commune", "")
+        unit = units.commune(code) if code else None
         return {
             "mode": self.mode,
             "role": self.role,
@@ -149,6 +159,7 @@ class SetupWizard:
             "device_name": self.device_name,
             "person_name": self.person_name,
             "enrolment_file": self.enrolment_file,
+            "join_village": self.join_village,
             "demo_households": self.demo_households,
         }
 
@@ -170,8 +181,7 @@ class SetupWizard:
             make_demo(self.home, households=self.demo_households, progress=progress, cancelled=cancelled)
             desk = Desk.open(self.home)
         elif self.mode == "join":
-            enrolment = importlib.import_module("teamdesk.sync.enrolment")
-            desk = enrolment.join_team(
+            desk = self.joiner(
                 self.home,
                 name=self.person_name,
                 role="volunteer",

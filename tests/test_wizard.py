@@ -71,12 +71,43 @@ def test_demo_path_is_three_steps(home):
     assert seen[-1] == (20, 20)
 
 
-def test_join_is_offered_only_when_the_enrolment_module_exists(home):
-    import importlib.util
+def test_join_is_offered_only_when_the_ui_hands_in_the_sync_feature(home):
+    assert "join" not in SetupWizard(home=home).modes()
+    assert "join" in SetupWizard(home=home, joiner=lambda *a, **k: None, peek=lambda p: {}).modes()
 
-    w = SetupWizard(home=home)
-    has = importlib.util.find_spec("teamdesk.sync.enrolment") is not None
-    assert ("join" in w.modes()) == has
+
+def test_join_a_team_from_an_enrolment_file(desk, tmp_path):
+    enrolment = pytest.importorskip("teamdesk.sync.enrolment")
+    from teamdesk.ui.wizard_view import sync_hooks  # the UI's bridge to the sync feature
+
+    card = tmp_path / "to-thon-2.tdenrol"
+    enrolment.export_enrolment(desk, out=card)
+    joiner, peek = sync_hooks()
+    laptop = tmp_path / "village-laptop"
+    w = SetupWizard(home=laptop, joiner=joiner, peek=peek)
+    w.next()
+    w.mode = "join"
+    assert w.next() == "join"
+    with pytest.raises(InputRejected):
+        w.next()  # no file yet
+    bad = tmp_path / "photo.jpg"
+    bad.write_bytes(b"\xff\xd8 not an enrolment")
+    with pytest.raises(InputRejected):
+        w.choose_enrolment(bad)
+    found = w.choose_enrolment(card)
+    assert found["villages"] == ["Thôn 1", "Thôn 2", "Thôn 3"]
+    w.person_name = "Hà Văn Tùng"
+    with pytest.raises(InputRejected) as err:
+        w.next()  # three villages: which one is theirs?
+    assert "thôn" in err.value.message()
+    w.join_village = "Thôn 2"
+    assert w.next() == "finish"
+    assert w.summary()["commune"].startswith("Xã Nguyệt Ấn")
+    info = w.finish()
+    assert info["role"] == "volunteer" and info["commune_code"] == "15106"
+    with Desk.open(laptop) as joined:
+        assert joined.on_duty()["name"] == "Hà Văn Tùng"
+        assert [v["name"] for v in joined.villages()] == ["Thôn 1", "Thôn 2", "Thôn 3"]
 
 
 def test_english_wizard_messages(home):
@@ -140,3 +171,33 @@ def test_wizard_view_switches_language_live(qtbot, home):
     assert view.next_button.text() == "Next →"
     view.lang_buttons["vi"].click()
     assert view.next_button.text() == "Tiếp tục →"
+
+
+def test_wizard_view_join_path(qtbot, desk, tmp_path, monkeypatch):
+    enrolment = pytest.importorskip("teamdesk.sync.enrolment")
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    card = tmp_path / "moi.tdenrol"
+    enrolment.export_enrolment(desk, out=card)
+    laptop = tmp_path / "laptop"
+    view = WizardWindow(laptop)
+    qtbot.addWidget(view)
+    view.show()
+    view.go_next()
+    assert view.mode_buttons["join"][0].isVisibleTo(view)
+    view.mode_buttons["join"][0].click()
+    view.go_next()
+    monkeypatch.setattr(WizardWindow, "ask_enrolment_file", staticmethod(lambda parent: str(card)))
+    view.join_file_button.click()
+    assert "Xã Nguyệt Ấn" in view.join_found.text()
+    assert view.join_village_combo.count() == 4  # "(chọn thôn)" and three villages
+    view.join_person_edit.insert("Hà Văn Tùng")
+    view.go_next()
+    assert "thôn" in view.error.text()
+    view.join_village_combo.setCurrentIndex(view.join_village_combo.findData("Thôn 3"))
+    view.go_next()
+    assert "Thôn 3" in view.summary.text()
+    with qtbot.waitSignal(view.finished_setup, timeout=20000):
+        view.go_next()
+    with Desk.open(laptop) as joined:
+        assert joined.role == "volunteer"

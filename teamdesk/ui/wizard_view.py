@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -32,6 +33,22 @@ from teamdesk.i18n import tr
 from teamdesk.wizard import SetupWizard
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+def sync_hooks() -> tuple:
+    """``(joiner, peek)`` from the sync feature, or ``(None, None)`` when it is not installed."""
+    try:
+        from teamdesk.sync import enrolment
+    except ImportError:
+        return None, None
+
+    def peek(path: Path) -> dict:
+        body = enrolment.read_enrolment(path)["team"]
+        cols = body["village_columns"]
+        villages = [r[cols.index("name")] for r in body["villages"] if not r[cols.index("deleted")]]
+        return {"commune": body["commune"], "villages": villages, "coordinator": body["coordinator"].get("name", "")}
+
+    return enrolment.join_team, peek
 
 
 class _Bridge(QObject):
@@ -60,7 +77,10 @@ class WizardWindow(QWidget):
 
     def __init__(self, home: Path, *, wizard: SetupWizard | None = None):
         super().__init__()
-        self.wizard = wizard or SetupWizard(home=Path(home))
+        if wizard is None:
+            joiner, peek = sync_hooks()
+            wizard = SetupWizard(home=Path(home), joiner=joiner, peek=peek)
+        self.wizard = wizard
         self.created = False
         self.info: dict | None = None
         self._bridge = _Bridge()
@@ -220,9 +240,12 @@ class WizardWindow(QWidget):
         self.join_person_label, self.join_person_edit = QLabel(), QLineEdit()
         self.join_person_edit.textChanged.connect(lambda t: setattr(self.wizard, "person_name", t))
         form.addRow(self.join_person_label, self.join_person_edit)
-        self.join_village_label, self.join_village_edit = QLabel(), QLineEdit()
-        self.join_village_edit.textChanged.connect(lambda t: setattr(self.wizard, "join_village", t))
-        form.addRow(self.join_village_label, self.join_village_edit)
+        self.join_found = QLabel()
+        self.join_found.setWordWrap(True)
+        form.addRow(self.join_found)
+        self.join_village_label, self.join_village_combo = QLabel(), QComboBox()
+        self.join_village_combo.currentIndexChanged.connect(self._join_village_chosen)
+        form.addRow(self.join_village_label, self.join_village_combo)
 
     def _build_finish(self, page: QWidget) -> None:
         lay = QVBoxLayout(page)
@@ -284,7 +307,13 @@ class WizardWindow(QWidget):
         if s["mode"] == "demo":
             return tr("wizard.summary_demo", households=s["demo_households"])
         if s["mode"] == "join":
-            return tr("wizard.summary_join", file=Path(s["enrolment_file"]).name, person=s["person_name"])
+            return tr(
+                "wizard.summary_join",
+                file=Path(s["enrolment_file"]).name,
+                commune=s["commune"],
+                village=s["join_village"] or "—",
+                person=s["person_name"],
+            )
         return tr(
             "wizard.summary_new",
             role=tr(f"role.{s['role']}"),
@@ -346,9 +375,31 @@ class WizardWindow(QWidget):
 
     def _choose_enrolment(self) -> None:
         file = self.ask_enrolment_file(self)
-        if file:
-            self.wizard.enrolment_file = file
-            self.join_file_edit.setText(file)
+        if not file:
+            return
+        self.join_file_edit.setText(file)
+        try:
+            found = self.wizard.choose_enrolment(file)
+        except TeamDeskError as exc:
+            self.error.setText(exc.message())
+            self.join_found.clear()
+            self.join_village_combo.clear()
+            return
+        self.error.clear()
+        from teamdesk.ui.context import commune_name
+
+        self.join_found.setText(tr("wizard.join_found", commune=commune_name(found["commune"]), coordinator=found.get("coordinator") or "—"))
+        self.join_village_combo.blockSignals(True)
+        self.join_village_combo.clear()
+        if len(found["villages"]) != 1:
+            self.join_village_combo.addItem(tr("wizard.join_pick_village"), "")
+        for name in found["villages"]:
+            self.join_village_combo.addItem(name, name)
+        self.join_village_combo.setCurrentIndex(max(0, self.join_village_combo.findData(self.wizard.join_village)))
+        self.join_village_combo.blockSignals(False)
+
+    def _join_village_chosen(self, index: int) -> None:
+        self.wizard.join_village = self.join_village_combo.itemData(index) or ""
 
     @staticmethod
     def ask_enrolment_file(parent: QWidget) -> str:
