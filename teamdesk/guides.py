@@ -207,21 +207,34 @@ def _free_slug(desk, wanted: str) -> str:
     return slug
 
 
-def save(desk, body: dict) -> dict:
+def save(desk, body: dict, *, row_id: str | None = None, new: bool = False) -> dict:
     """Store a trainer's guide: a new one, an edit of their own, or a copy of a shipped one.
 
     A shipped guide is never overwritten: saving under a shipped slug stores a copy under a free
-    slug with ``based_on`` naming the original. Returns the stored guide.
+    slug with ``based_on`` naming the original. ``row_id`` edits that own guide (its slug may
+    change, to one not taken); ``new`` refuses a slug already taken instead of updating that
+    guide (the editor's "new guide"); otherwise saving under an own guide's slug updates it
+    (saving the same file twice). Returns the stored guide.
     """
     slug = body.get("slug") if isinstance(body, dict) else None
     guide = check(body, origin=str(slug or "?"))
     shipped_slugs = {g["slug"] for g in shipped()}
-    existing = desk.conn.execute("SELECT id, based_on FROM guides WHERE slug = ? AND deleted = 0", (guide["slug"],)).fetchone()
+    by_slug = desk.conn.execute("SELECT id, based_on FROM guides WHERE slug = ? AND deleted = 0", (guide["slug"],)).fetchone()
     based_on = body.get("based_on") or ""
-    if guide["slug"] in shipped_slugs:
+    if row_id:
+        existing = desk.conn.execute("SELECT id, based_on FROM guides WHERE id = ? AND deleted = 0", (row_id,)).fetchone()
+        if existing is None:
+            raise NotFound("error.unknown_guide", guide=guide["slug"], known="")
+        if guide["slug"] in shipped_slugs or (by_slug and by_slug[0] != row_id):
+            raise InputRejected("error.guide_slug_taken", slug=guide["slug"])
+    elif guide["slug"] in shipped_slugs:
         based_on = guide["slug"]
         guide["slug"] = _free_slug(desk, f"{guide['slug']}-ban-rieng")
         existing = None
+    elif by_slug and new:
+        raise InputRejected("error.guide_slug_taken", slug=guide["slug"])
+    else:
+        existing = by_slug
     stored = {k: v for k, v in guide.items() if k not in ("source", "id", "based_on")}
     row = {
         "id": existing[0] if existing else new_id(),

@@ -125,3 +125,15 @@ def test_province_portal_link_comes_from_the_setting(desk):
     assert guide_library.link_for(desk, guide)[0] == "https://dichvucong.gov.vn"
     desk.set_setting("province_portal_url", "https://dichvucong.thanhhoa.gov.vn")
     assert guide_library.link_for(desk, guide) == ("https://dichvucong.thanhhoa.gov.vn", None)
+
+
+def test_new_guide_never_overwrites_and_rename_keeps_the_row(desk):
+    first = guide_library.save(desk, _body(slug="huong-dan-moi"), new=True)
+    with pytest.raises(InputRejected) as err:
+        guide_library.save(desk, _body(slug="huong-dan-moi"), new=True)
+    assert err.value.key == "error.guide_slug_taken"
+    renamed = guide_library.save(desk, _body(slug="vneid-thon-3"), row_id=first["id"])
+    assert renamed["id"] == first["id"]
+    assert [g["slug"] for g in guide_library.own(desk.conn)] == ["vneid-thon-3"]
+    with pytest.raises(InputRejected):
+        guide_library.save(desk, _body(slug="vneid-level2"), row_id=first["id"])  # a shipped slug is never taken over

@@ -164,3 +164,16 @@ def test_guides_save_keeps_shipped_guide(run, tmp_path):
     copy = next(g for g in listed if g["based_on"] == "dichvucong")
     assert copy["source"] == "own"
     assert next(g for g in listed if g["slug"] == "dichvucong")["source"] == "shipped"
+
+
+def test_guides_delete(run, tmp_path):
+    from teamdesk import guides as guide_library
+
+    body = json.loads((guide_library.folder() / "vssid.json").read_text(encoding="utf-8")) | {"slug": "vssid-thon-1"}
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    assert run("guides", "save", str(path)).exit_code == 0
+    assert run("guides", "save", str(path)).exit_code == 0  # saving the same file again updates it
+    assert run("guides", "delete", "vssid-thon-1").exit_code == 0
+    result = run("guides", "delete", "vssid")
+    assert result.exit_code == 3 and "không xóa được" in result.output

@@ -132,3 +132,19 @@ def test_households_chosen_elsewhere_get_their_handouts(screen, qtbot, desk):
     assert "1 hộ đã chọn" in screen.chosen_label.text() and not screen.village_combo.isEnabled()
     screen.chosen_clear.click()
     assert screen.household_ids == [] and screen.village_combo.isEnabled()
+
+
+def test_delete_a_team_guide(screen, qtbot, desk, monkeypatch):
+    from teamdesk import guides as guide_library
+
+    body = dict(guide_library.get(desk, "vssid"), slug="vssid-cua-to")
+    guide_library.save(desk, body)
+    screen._load_guides()
+    slugs = [screen.guide_list.item(i).data(256) for i in range(screen.guide_list.count())]
+    screen.guide_list.setCurrentRow(slugs.index("vneid-level2"))
+    assert not screen.delete_button.isEnabled()
+    screen.guide_list.setCurrentRow(slugs.index("vssid-cua-to"))
+    assert screen.delete_button.isEnabled()
+    monkeypatch.setattr(type(screen), "confirm_delete", classmethod(lambda cls, parent, title: True))
+    screen.delete_button.click()
+    qtbot.waitUntil(lambda: "vssid-cua-to" not in [screen.guide_list.item(i).data(256) for i in range(screen.guide_list.count())])

@@ -62,6 +62,14 @@ def guides_save(run: Run, file: Path):
     run.emit({"guide": _summary(stored, language())}, text)
 
 
+@command(guides_group, "delete", help="Xóa một hướng dẫn của tổ (hướng dẫn có sẵn không xóa được). "
+         "/ Delete a team guide (shipped guides cannot be deleted).")
+@click.argument("guide")
+def guides_delete(run: Run, guide: str):
+    guide_library.delete(run.desk(), guide)
+    run.emit({"deleted": guide}, tr("leaflet.cli.guide_deleted", slug=guide))
+
+
 @command(guides_group, "show", help="Xem một hướng dẫn dạng JSON. / Show one guide as JSON.")
 @click.argument("guide")
 def guides_show(run: Run, guide: str):

@@ -206,7 +206,10 @@ class GuideEditor(QDialog):
             self._show_error(exc)
             return
         self.buttons.setEnabled(False)
-        self.ctx.runner.op(lambda desk, *_: guide_library.save(desk, body), label_key="leaflets.editor.save",
+        own_id = self.original.get("id") if self.original.get("source") == "own" else None
+        is_new = self.original.get("source") not in ("own", "shipped")
+        self.ctx.runner.op(lambda desk, *_: guide_library.save(desk, body, row_id=own_id, new=is_new),
+                           label_key="leaflets.editor.save",
                            on_done=self._saved, on_error=self._save_failed)
 
     def _saved(self, stored: dict) -> None:

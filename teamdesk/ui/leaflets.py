@@ -92,8 +92,12 @@ class LeafletsScreen(QWidget):
         self.new_button.clicked.connect(lambda: self._edit(None))
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._edit_current)
+        self.delete_button = QPushButton()
+        self.delete_button.clicked.connect(self._delete_current)
+        self.guide_list.currentItemChanged.connect(lambda *_: self._update_delete())
         row.addWidget(self.new_button)
         row.addWidget(self.edit_button)
+        row.addWidget(self.delete_button)
         row.addStretch(1)
         col.addLayout(row)
 
@@ -206,6 +210,8 @@ class LeafletsScreen(QWidget):
         self.new_button.setText(tr("leaflets.ui.new_guide"))
         self.edit_button.setText(tr("leaflets.ui.edit_guide"))
         self.edit_button.setToolTip(tr("leaflets.ui.edit_guide.help"))
+        self.delete_button.setText(tr("leaflets.ui.delete_guide"))
+        self.delete_button.setToolTip(tr("leaflets.ui.delete_guide.help"))
         self.box_layout.setTitle(tr("leaflets.ui.layout_box"))
         self.layout_label.setText(tr("leaflets.ui.layout"))
         for i, key in enumerate(LAYOUTS):
@@ -267,6 +273,7 @@ class LeafletsScreen(QWidget):
             item.setHidden(g["slug"] not in visible)
         self.guide_list.blockSignals(False)
         self._scroll_to_checked()
+        self._update_delete()
 
     def _scroll_to_checked(self) -> None:
         for i in range(self.guide_list.count()):
@@ -542,7 +549,32 @@ class LeafletsScreen(QWidget):
             return
         self.status.setText(tr("leaflets.ui.printed", pages=result.get("printed", 0)))
 
-    # --- the guide editor ---------------------------------------------------------------------
+    # --- the guide editor and deleting ----------------------------------------------------------
+    def _current_guide(self) -> dict | None:
+        item = self.guide_list.currentItem()
+        slug = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return next((g for g in self._guides if g["slug"] == slug), None)
+
+    def _update_delete(self) -> None:
+        current = self._current_guide()
+        self.delete_button.setEnabled(bool(current and current["source"] == "own"))
+
+    @classmethod
+    def confirm_delete(cls, parent: QWidget, title: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(parent, tr("leaflets.ui.delete_guide"), tr("leaflets.ui.confirm_delete", title=title))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _delete_current(self) -> None:
+        current = self._current_guide()
+        if not current or current["source"] != "own":
+            return
+        if not self.confirm_delete(self, current[language()]["title"]):
+            return
+        slug = current["slug"]
+        self.ctx.runner.op(lambda desk, *_: guide_library.delete(desk, slug), label_key="leaflets.ui.delete_guide")
+
     def _edit_current(self) -> None:
         item = self.guide_list.currentItem()
         self._edit(item.data(Qt.ItemDataRole.UserRole) if item else None)
