@@ -171,3 +171,41 @@ def test_progress_against_the_village_targets_and_english(shell, qtbot, desk, ho
     finally:
         shell.ctx.set_language("vi")
     assert today.log.service_buttons["vneid_level2"].caption.text() == "3  Kích hoạt VNeID mức 2"
+
+
+def test_a_help_given_earlier_is_logged_on_its_day(shell, qtbot, desk, household):
+    from datetime import timedelta
+
+    log = _today(shell, qtbot).log
+    earlier = (desk.today() - timedelta(days=2)).strftime("%d/%m/%Y")
+    log.choose(household)
+    log.pick_service("online_service")
+    log.date.setText(earlier)
+    with qtbot.waitSignal(log.logged):
+        qtbot.keyClick(log.date, Qt.Key.Key_Return)
+    stored = desk.conn.execute("SELECT date FROM help_events WHERE household_id = ?", (household,)).fetchone()[0]
+    assert stored == (desk.today() - timedelta(days=2)).isoformat()
+    assert log.notice.text() == f"Đã ghi ngày {earlier}: Dịch vụ công trực tuyến — Nguyễn Văn Ấn."
+    log.choose(household)
+    log.pick_service("online_service")
+    log.date.setText("31/12/2099")
+    log.save()
+    qtbot.waitUntil(lambda: "tương lai" in log.notice.text())
+    assert QApplication.focusWidget() is log.date
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_log_panel_fits_1366x768_without_cutting_labels(shell, qtbot, large):
+    shell.ctx.set_large_text(large, persist=False)
+    try:
+        today = _today(shell, qtbot)
+        shell.resize(1366, 768)
+        for _ in range(3):  # buttons grow to their wrapped labels, then the layout settles
+            QApplication.processEvents()
+        assert today.log_scroll.verticalScrollBar().maximum() == 0  # no scrolling needed
+        for button in today.log.service_buttons.values():
+            caption = button.caption
+            assert caption.height() >= caption.heightForWidth(caption.width()), caption.text()
+        assert today.log.save_button.isVisible() and today.log.undo_button.parent() is today.log
+    finally:
+        shell.ctx.set_large_text(False, persist=False)

@@ -170,6 +170,12 @@ class LogPanel(QWidget):
         self.detail = QLineEdit()
         self.detail.returnPressed.connect(self.save)
         self.detail_label.setBuddy(self.detail)
+        # the day of the help: empty means today; needed when the laptop's clock cannot be trusted
+        self.date_label = QLabel()
+        self.date = QLineEdit()
+        self.date.setMaxLength(10)
+        self.date.returnPressed.connect(self.save)
+        self.date_label.setBuddy(self.date)
         self.save_button = QPushButton()
         self.save_button.setProperty("primary", True)
         self.save_button.setProperty("big", True)
@@ -191,6 +197,8 @@ class LogPanel(QWidget):
         detail_row = QHBoxLayout()
         detail_row.addWidget(self.detail_label)
         detail_row.addWidget(self.detail, 1)
+        detail_row.addWidget(self.date_label)
+        detail_row.addWidget(self.date)
         detail_row.addWidget(self.save_button)
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.notice, 1)
@@ -396,13 +404,20 @@ class LogPanel(QWidget):
                                on_done=lambda _: self._show_on_duty())
         hid, member = self.household["id"], self.member.currentData() or None
         who = self.member.currentText() if member else self.household["head_name"]
-        detail, outcome = self.detail.text(), self.selected_outcome()
+        detail, outcome, day = self.detail.text(), self.selected_outcome(), self.date.text().strip() or None
         self.ctx.runner.op(
-            lambda desk, *_: desk.log_help(household=hid, service=code, member=member, detail=detail, outcome=outcome),
+            lambda desk, *_: desk.log_help(household=hid, service=code, member=member, detail=detail, outcome=outcome, date=day),
             label_key="undo.log_help",
             on_done=lambda changes: self._saved(changes, code, who.split(" (")[0], outcome),
-            on_error=lambda exc: self._say(error_text(exc), error=True),
+            on_error=self._not_saved,
         )
+
+    def _not_saved(self, exc: BaseException) -> None:
+        from teamdesk.errors import ClockSuspect
+
+        self._say(error_text(exc), error=True)
+        if isinstance(exc, ClockSuspect) or getattr(exc, "key", "").startswith("error.date"):
+            self.date.setFocus()  # the clock is wrong or the day was: the volunteer types the day
 
     def ask_volunteer(self) -> str | None:
         """Who is on duty, asked once (tests replace this). Returns a volunteer id or None."""
@@ -420,7 +435,10 @@ class LogPanel(QWidget):
         label = service_label(code, self._extras)
         if outcome != "done":
             label += f" ({tr(f'outcome.{outcome}')})"
-        self._say(tr("log.saved", service=label, who=who), undo=True)
+        if self.date.text().strip():  # a day other than today stays for the next log: say so
+            self._say(tr("log.saved_on", service=label, who=who, date=self.date.text().strip()), undo=True)
+        else:
+            self._say(tr("log.saved", service=label, who=who), undo=True)
         self._clear_household()
         self.services.setExclusive(False)
         for button in self.service_buttons.values():
@@ -519,6 +537,10 @@ class LogPanel(QWidget):
             button.setToolTip(tr("log.outcome.tip", key=i))
         self.detail_label.setText(tr("log.detail"))
         self.detail.setPlaceholderText(tr("log.detail.placeholder"))
+        self.date_label.setText(tr("log.date"))
+        self.date.setPlaceholderText(tr("log.date.placeholder"))
+        self.date.setToolTip(tr("log.date.tip"))
+        self.date.setMaximumWidth(self.fontMetrics().horizontalAdvance("00/00/00000") + 16)
         self.save_button.setText(tr("log.save"))
         self.save_button.setToolTip(tr("log.save.tip"))
         self.undo_button.setText(tr("log.undo_button"))

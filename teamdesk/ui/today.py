@@ -91,12 +91,12 @@ class TodayScreen(QWidget):
         right.addStretch(1)
 
         # a safety net for very large text on a small screen: the panel scrolls, nothing is cut
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.log)
+        self.log_scroll = QScrollArea()
+        self.log_scroll.setWidgetResizable(True)
+        self.log_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.log_scroll.setWidget(self.log)
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll, 3)
+        layout.addWidget(self.log_scroll, 3)
         layout.addWidget(side, 2)
 
         self._coalesce = QTimer(self)  # several writes in a row: read once
