@@ -32,7 +32,6 @@ from teamdesk.sync.hub.store import HubRefused, HubStore
 
 log = logging.getLogger("teamdesk.hub")
 API = "/api/v1"
-BUNDLE_TYPE = "application/vnd.teamdesk.bundle"
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
