@@ -217,6 +217,33 @@ def verify(file: Path | str) -> dict:
     }
 
 
+def _move_aside(live: Path, aside: Path) -> None:
+    """Keep a damaged database (and its journal) under ``aside`` so a fresh file can take its place."""
+    os.replace(live, aside)
+    for suffix in ("-wal", "-journal"):
+        extra = Path(f"{live}{suffix}")
+        if extra.exists():
+            os.replace(extra, Path(f"{aside}{suffix}"))
+    Path(f"{live}-shm").unlink(missing_ok=True)
+    _fsync_dir(live.parent)
+
+
+def is_damaged(home: Path | str) -> bool:
+    """A database file is there but SQLite cannot read it as TeamDesk's (the app offers a restore)."""
+    live = Path(home) / DB_NAME
+    if not live.exists() or live.stat().st_size == 0:
+        return False
+    try:
+        conn = connect(live, readonly=True)
+        try:
+            conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+    return False
+
+
 def restore(home: Path | str, file: Path | str, *, progress: Progress = None, cancelled: Cancelled = None) -> dict:
     """Replace the installation's database with a verified backup, keeping the current one aside.
 
@@ -230,11 +257,14 @@ def restore(home: Path | str, file: Path | str, *, progress: Progress = None, ca
     home.mkdir(parents=True, exist_ok=True)
     if live.exists():
         aside = home / f"teamdesk-before-restore-{datetime.now():%Y-%m-%d_%H%M%S}.sqlite3"
-        current = connect(live, readonly=True)
         try:
-            _copy(current, aside, progress=None, cancelled=None)
-        finally:
-            current.close()
+            current = connect(live, readonly=True)
+            try:
+                _copy(current, aside, progress=None, cancelled=None)
+            finally:
+                current.close()
+        except (Failed, sqlite3.Error):
+            _move_aside(live, aside)  # too damaged to copy: the file itself goes aside, as it is
     src = connect(file, readonly=True)
     try:
         dst = connect(live)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -179,3 +180,22 @@ def test_settings_screen_refuses_a_bad_backup_in_words(qtbot, desk, household, t
     qtbot.waitUntil(lambda: "không thay đổi" in settings.backup_status.text(), timeout=10000)
     assert Desk.db_path(desk.home).read_bytes() == before
     window.shutdown()
+
+
+def test_restore_over_a_damaged_database(desk, household, tmp_path):
+    out = tmp_path / "b.sqlite3"
+    backup.backup_file(desk, out=out)
+    home = desk.home
+    desk.close()
+    live = Desk.db_path(home)
+    live.write_bytes(b"\0garbage after a disk fault" * 1000)
+    assert backup.is_damaged(home)
+    done = backup.restore(home, out)
+    assert not backup.is_damaged(home)
+    assert households(home) == ["Nguyễn Văn Ấn"]
+    assert Path(done["kept_aside"]).read_bytes().startswith(b"\0garbage")  # kept, as it was
+
+
+def test_a_missing_or_healthy_database_is_not_damaged(desk, tmp_path):
+    assert not backup.is_damaged(desk.home)
+    assert not backup.is_damaged(tmp_path / "nowhere")

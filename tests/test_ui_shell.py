@@ -342,3 +342,44 @@ def test_settings_refuse_an_address_that_is_not_one(shell, qtbot):
     settings.url_edits["hub_url"].editingFinished.emit()
     assert "https://" in settings.net_hint.text()
     assert shell.ctx.setting("hub_url") is None
+
+
+def test_a_database_from_a_newer_teamdesk_is_refused_in_words(qtbot, desk, monkeypatch):
+    from teamdesk.ui.app import open_shell
+    from teamdesk.ui.runner import Runner
+
+    desk.conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('teamdesk', 'm999_future', 'x')")
+    shown = []
+    monkeypatch.setattr(Runner, "show_error", staticmethod(lambda parent, title, text: shown.append(text)))
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert "phiên bản TeamDesk mới hơn" in shown[0]
+    assert not window.banner.isHidden() and not window.nav.isEnabled()
+    assert len(shown) == 1  # the first screen's failed queries do not pile up more boxes
+    window.shutdown()
+
+
+def test_a_damaged_database_offers_a_restore_not_the_wizard(qtbot, home):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from teamdesk.desk import Desk
+    from teamdesk.ui.app import run_app
+
+    home.mkdir(parents=True)
+    Desk.db_path(home).write_bytes(b"\1" * 50000)
+    said = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer)
+            return
+        said.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Thoát").click()
+
+    QTimer.singleShot(0, answer)
+    assert run_app(home=home) == 1
+    assert "bị hỏng" in said[0]
+    assert Desk.db_path(home).read_bytes() == b"\1" * 50000  # untouched

@@ -67,6 +67,34 @@ def run_wizard(home: Path, app: QApplication) -> bool:
     return wizard.created
 
 
+def run_recovery(home: Path, app: QApplication) -> bool:
+    """The database file is damaged: say so and offer a restore from a backup (or quit).
+
+    True once a backup was restored (the app then opens normally). The damaged file is kept
+    aside by ``teamdesk.backup.restore``, never deleted.
+    """
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from teamdesk import backup
+    from teamdesk.ui.runner import error_text
+
+    while True:
+        box = QMessageBox(QMessageBox.Icon.Critical, i18n.tr("app.title"), i18n.tr("ui.db_damaged", path=str(home)))
+        restore = box.addButton(i18n.tr("settings.restore"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(i18n.tr("menu.quit"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not restore:
+            return False
+        file, _ = QFileDialog.getOpenFileName(None, i18n.tr("settings.restore"), str(Path.home()), i18n.tr("settings.backup_filter") + " (*.sqlite3);;* (*)")
+        if not file:
+            continue
+        try:
+            backup.restore(home, file)
+            return True
+        except Exception as exc:  # noqa: BLE001 — said in words, then asked again
+            QMessageBox.warning(None, i18n.tr("settings.restore"), error_text(exc))
+
+
 def run_app(
     *,
     home: Path | None = None,
@@ -87,6 +115,12 @@ def run_app(
     home = Path(home) if home else default_home()
     if lang:
         i18n.set_language(lang)
+    from teamdesk import backup
+
+    if backup.is_damaged(home):
+        theme.apply(app)
+        if not run_recovery(home, app):
+            return 1
     if not Desk.exists(home):
         theme.apply(app)
         if not run_wizard(home, app):

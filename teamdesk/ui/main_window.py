@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._undo_filter)
 
         ctx.runner.changed.connect(self._on_changed)
-        ctx.runner.opened.connect(lambda ok: ok and self._check_clock())
+        ctx.runner.opened.connect(self._on_opened)
         ctx.language_changed.connect(lambda _: self.retranslate())
         ctx.large_text_changed.connect(lambda _: self._fit_nav())
         ctx.navigate_requested.connect(self.show_screen)
@@ -357,6 +357,21 @@ class MainWindow(QMainWindow):
 
         name, ok = QInputDialog.getText(parent, tr("ui.add_volunteer"), tr("ui.add_volunteer_question"))
         return name.strip() if ok else ""
+
+    def _on_opened(self, ok: bool) -> None:
+        if ok:
+            self._check_clock()
+            return
+        # the database could not be opened (newer TeamDesk, damaged file): say so, show nothing else
+        from teamdesk.ui.runner import error_text
+
+        text = error_text(self.ctx.runner.open_error)
+        self.nav.setEnabled(False)
+        self.stack.setEnabled(False)
+        self.banner.setText(text)
+        self.banner.setProperty("error", True)
+        self.banner.show()
+        self.ctx.runner.show_error(self, tr("app.title"), text)
 
     def _check_clock(self) -> None:
         if self.ctx.runner.is_open:

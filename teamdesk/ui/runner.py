@@ -229,8 +229,15 @@ class Runner(QObject):
         return len(self._pending)
 
     def close(self, *, timeout_ms: int = 30000) -> None:
-        """Finish the queued jobs, close the Desk, stop the thread."""
+        """Finish the queued jobs, close the Desk, stop the thread.
+
+        Long work the person could have cancelled (``progress=True``) is cancelled: the window is
+        closing. Quiet jobs (draft saves, the closing backup) run to the end.
+        """
         self._closed = True
+        for job in list(self._pending.values()):
+            if job.progress:
+                job.cancel.set()
         if self._worker.isRunning():
             self._worker.jobs.put(None)
             self._worker.wait(timeout_ms)
@@ -264,7 +271,7 @@ class Runner(QObject):
                 self.last_error = job.error
                 if job.on_error is not None:
                     job.on_error(job.error)
-                elif job.quiet:
+                elif job.quiet or job.error is self.open_error:  # said once, by the main window
                     print(f"teamdesk: {job.error}", file=sys.stderr)
                 else:
                     self.show_error(self.window, tr(job.label_key) if job.label_key else tr("app.title"), error_text(job.error))
