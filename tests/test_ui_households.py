@@ -240,3 +240,23 @@ def test_english_and_large_text(shell, qtbot, household):
         assert screen.view.verticalHeader().defaultSectionSize() > screen.view.fontMetrics().height()
     finally:
         shell.ctx.set_large_text(False, persist=False)
+
+
+def test_editing_adds_and_removes_members(shell, qtbot, desk, household):
+    screen = _screen(shell)
+    form = _open_form(shell, qtbot, screen, household)
+    qtbot.waitUntil(lambda: form.members.rowCount() == 1)
+    form.members.setCurrentCell(0, 0)
+    form.remove_member_button.click()
+    row = form.add_member_row()
+    form.members.item(row, 0).setText("Nguyễn Thị Na")
+    form.members.item(row, 2).setText("2015")
+    form.members.cellWidget(row, 3).setCurrentIndex(form.members.cellWidget(row, 3).findData("grandchild"))
+    form.members.item(row, 2).setText("2099")
+    assert not form.save_button.isEnabled() and "Thành viên 1" in form.members_error.text()
+    form.members.item(row, 2).setText("2015")
+    with qtbot.waitSignal(form.saved):
+        form.save_button.click()
+    members = desk.household(household)["members"]
+    assert [(m["full_name"], m["relation"]) for m in members] == [("Nguyễn Văn Ấn", "head"), ("Nguyễn Thị Na", "grandchild")]
+    qtbot.waitUntil(lambda: screen.detail.household is not None and len(screen.detail.household["members"]) == 2)

@@ -121,6 +121,12 @@ def test_saving_without_a_household_or_service_says_what_is_missing(shell, qtbot
     qtbot.keyClick(log.search, Qt.Key.Key_Return)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert log.notice.text() == "Hãy chọn loại hỗ trợ: bấm phím số 1–9."
+    log.search.setFocus()
+    qtbot.keyClicks(log.search, "abc")
+    qtbot.keyClick(log.search, Qt.Key.Key_Escape)
+    assert log.search.text() == "" and log.household is not None
+    qtbot.keyClick(log.search, Qt.Key.Key_Escape)
+    assert log.household is None and log.chosen.text() == "Chưa chọn hộ nào."
 
 
 def test_no_volunteer_on_duty_is_asked_once(shell, qtbot, desk, household, monkeypatch):

@@ -319,8 +319,12 @@ class LogPanel(QWidget):
                 elif self.household and not self.search.text().strip():
                     self.save()
                 return True
-            if key == Qt.Key.Key_Escape and self.search.text():
-                self.search.clear()
+            if key == Qt.Key.Key_Escape and (self.search.text() or self.household):
+                if self.search.text():
+                    self.search.setText("")
+                    self.results.clear()
+                else:  # a second Esc lets go of the household chosen
+                    self._clear_household()
                 return True
         return super().eventFilter(obj, event)
 
