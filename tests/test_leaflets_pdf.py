@@ -217,3 +217,17 @@ def test_a_communes_own_service_shows_its_name(desk, tmp_path):
     out = tmp_path / "own.pdf"
     make_leaflets(desk, guides=["online-safety"], layout="handout-a5", households=[hid], out=out)
     assert "02/11/2026 — Cài Zalo OA của xã (đã xong)" in page_texts(out)[0]
+
+
+def test_poster_code_is_at_least_6_cm(desk, tmp_path):
+    from teamdesk.leaflets import poster
+
+    for link in ("https://x.vn", "https://vneid.gov.vn", "https://play.google.com/store/apps/details?id=com.vnid"):
+        n = len(qr.matrix(link))
+        assert poster.qr_size(link) * n / (n + 2 * qr.QUIET) >= 6 * 72 / 2.54
+    out = tmp_path / "p.pdf"
+    make_leaflets(desk, guides=["vneid-level2"], layout="poster-a4", out=out)
+    page = pdfium.PdfDocument(str(out))[0]
+    [found] = zxingcpp.read_barcodes(page.render(scale=100 / 72).to_pil())
+    width_cm = (found.position.top_right.x - found.position.top_left.x) / 100 * 2.54
+    assert width_cm >= 6.0  # zxing's corners sit just inside the code's edge

@@ -1,7 +1,7 @@
 """``poster-a4``: one guide per A4 page for the notice board at the one-stop desk.
 
-Read from two metres: a large title, a QR code of 7 cm (at least 6 cm, so a phone held at arm's
-length finds it), the steps in big type, the link in full beside the code, the team's contact.
+Read from two metres: a large title, a QR code of at least 6 cm (8 cm with its quiet zone) that a
+phone held at arm's length finds, the steps in big type, the link in full beside it, the team's contact.
 """
 
 from __future__ import annotations
@@ -13,12 +13,19 @@ from reportlab.pdfgen.canvas import Canvas
 from teamdesk.leaflets import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide
 from teamdesk.leaflets.furniture import BLUE, CREAM, RED, band, bullet_blocks, footer, heading, link_beside, steps_blocks
-from teamdesk.leaflets.qr import QrForms
+from teamdesk.leaflets.qr import QUIET, QrForms, matrix
 from teamdesk.leaflets.text_fit import Block, fit
 
 PAGE = A4
 MARGIN = 36.0
-QR_SIZE = 7 * cm
+QR_SIZE = 8 * cm  # with the quiet zone: the code itself is 6.3–6.7 cm for these links
+MIN_CODE = 6.2 * cm  # the dark part, quiet zone excluded
+
+
+def qr_size(link: str) -> float:
+    """8 cm, or more for a tiny code whose quiet zone is a large share of it."""
+    n = len(matrix(link))
+    return max(QR_SIZE, MIN_CODE * (n + 2 * QUIET) / n)
 
 
 def draw(c: Canvas, qr: QrForms, guide: PrintGuide, imprint: Imprint) -> None:
@@ -34,12 +41,12 @@ def draw(c: Canvas, qr: QrForms, guide: PrintGuide, imprint: Imprint) -> None:
     purpose.draw(c, x, top)
     top -= purpose.height + 16
 
-    qr_top = top
-    qr.draw(guide.link, x - 4, qr_top - QR_SIZE, QR_SIZE)  # the quiet zone is white: sit it on the margin
-    side_x = x + QR_SIZE + 12
-    link_beside(c, imprint, link=guide.link, x=side_x, top=qr_top - 14, width=inner - QR_SIZE - 12, height=QR_SIZE - 28,
+    qr_top, size = top, qr_size(guide.link)
+    qr.draw(guide.link, x - 4, qr_top - size, size)  # the quiet zone is white: sit it on the margin
+    side_x = x + size + 12
+    link_beside(c, imprint, link=guide.link, x=side_x, top=qr_top - 14, width=inner - size - 12, height=size - 28,
                 size=16, checked=guide.checked, more=guide.card_line)
-    top = qr_top - QR_SIZE - 14
+    top = qr_top - size - 14
 
     footer_top = MARGIN + 30
     warn_lines = [*guide.warnings]
