@@ -84,6 +84,10 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 cut = len(word) - 1
                 while cut > 1 and text_width(word[:cut], font, size) > width:
                     cut -= 1
+                # a link reads better broken after "/", "?", "=" … than inside a name
+                soft = max(word.rfind(ch, 0, cut) for ch in "/?=&.-_")
+                if soft + 1 > cut * 0.5:
+                    cut = soft + 1
                 lines.append(word[:cut])
                 word = word[cut:]
             current = word
