@@ -16,6 +16,8 @@ from teamdesk.cli import Run, cli, command
 from teamdesk.i18n import language, tr
 from teamdesk.leaflets.document import LAYOUTS, make_leaflets
 
+SKIPPED_SHOWN = 12  # the rest are in --json
+
 guides_group = click.Group("guides", help="Thư viện hướng dẫn có mã QR. / The QR guide library.")
 cli.add_command(guides_group)
 
@@ -97,7 +99,10 @@ def leaflet(run: Run, guides: tuple[str, ...], layout: str, copies: int, househo
         lines.append(tr("leaflet.cli.households", count=result["households"]))
     if result["skipped"]:
         lines.append(tr("leaflet.cli.skipped_title", count=len(result["skipped"])))
-        lines += [tr("leaflet.cli.skipped_line", id=s["id"][-8:], village=s["village"], reason=s["reason_text"]) for s in result["skipped"]]
+        shown = result["skipped"][:SKIPPED_SHOWN]
+        lines += [tr("leaflet.cli.skipped_line", id=s["id"][-8:], village=s["village"], reason=s["reason_text"]) for s in shown]
+        if len(result["skipped"]) > len(shown):
+            lines.append(tr("leaflet.cli.skipped_more", count=len(result["skipped"]) - len(shown)))
     lines += [tr("leaflet.cli.note", note=n) for n in result["notes"]]
     run.emit(result, lines)
 
