@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from teamdesk import backup
 from teamdesk.cli import Run, cli, command
 from teamdesk.i18n import tr
 from teamdesk.paths import default_home
@@ -20,6 +19,8 @@ from teamdesk.paths import default_home
     help="Tệp (hoặc thư mục) sao lưu / backup file (or folder).",
 )
 def backup_cmd(run: Run, out: Path):
+    from teamdesk import backup  # here: `teamdesk` (the app) loads every command module first
+
     done = backup.backup_file(run.desk(), out=out)
     run.emit(done, tr("backup.done", file=done["file"]))
 
@@ -31,5 +32,7 @@ def backup_cmd(run: Run, out: Path):
 )
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def restore_cmd(run: Run, file: Path):
+    from teamdesk import backup
+
     done = backup.restore(run.home or default_home(), file)
     run.emit(done, tr("cli.restored", file=file.name, aside=done["kept_aside"] or "—"))
