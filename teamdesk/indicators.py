@@ -373,7 +373,7 @@ def procedures(conn: sqlite3.Connection, params: dict) -> list[tuple[str, int]]:
         counts.setdefault(fold(detail), {})[detail] = n
     out = []
     for spellings in counts.values():
-        name = max(spellings, key=lambda s: (spellings[s], s)) or tr("report.no_procedure")
+        name = max(spellings, key=lambda s: (spellings[s], s[:1].isupper(), s)) or tr("report.no_procedure")
         out.append((name, sum(spellings.values())))
     return sorted(out, key=lambda p: (-p[1], fold(p[0])))
 
