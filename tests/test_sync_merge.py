@@ -7,6 +7,7 @@ import json
 import pytest
 
 from teamdesk import records
+from teamdesk.clock import wall_ms
 from teamdesk.sync import export, merge
 from tests.sync_world import make_team, register, state
 
@@ -89,6 +90,7 @@ def test_same_field_edited_on_both_sides_later_wins_and_waits_in_the_inbox(team)
     pull(xa, a)
     pull(b, xa)
     a.edit_household(hid, phone="0987000222")
+    b.clock.wall = staticmethod(lambda: wall_ms() + 1000)  # b's edit is the later one, whatever the device ids
     b.edit_household(hid, phone="0987000333", address="Xóm Giữa")
     later = records.get(b.conn, "households", hid)["hlc"]
     pull(xa, a)

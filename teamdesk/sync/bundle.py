@@ -57,6 +57,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -415,49 +416,47 @@ def _decompress(compressed: bytes, *, cap: int, file: str) -> bytes:
     return out.getvalue()
 
 
+_HEADER_LINE = re.compile(rb"^\{[^\n]*$", re.M)
+
+
 def _parse(raw: bytes, *, file: str, manifest: dict, limits: Limits) -> Payload:
+    """Sections by their header lines; each section's rows parsed by ONE ``json.loads`` call
+    (the newlines between rows become commas: JSON strings cannot hold a raw newline)."""
+
     def bad(detail: str) -> InputRejected:
         return InputRejected("error.sync_bad_payload", file=file, detail=detail)
 
+    if raw.count(b"\n") > limits.max_records + 1000:
+        raise InputRejected("error.sync_too_many_records", file=file, count=raw.count(b"\n"), limit=limits.max_records)
+    headers = list(_HEADER_LINE.finditer(raw))
+    if (headers and headers[0].start() != 0) or (not headers and raw.strip()):
+        raise bad("line")
     sections: dict[str, Section] = {}
-    current: list[bytes] | None = None
-    pending: list[tuple[str, tuple[str, ...], list[bytes]]] = []
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if len(lines) > limits.max_records + 1000:
-        raise InputRejected("error.sync_too_many_records", file=file, count=len(lines), limit=limits.max_records)
-    for line in lines:
-        if line[:1] == b"{":
-            try:
-                header = json.loads(line)
-            except (ValueError, UnicodeDecodeError):
-                raise bad("header") from None
-            name, columns = header.get("table") if isinstance(header, dict) else None, header.get("columns") if isinstance(header, dict) else None
-            if (
-                not isinstance(name, str)
-                or not isinstance(columns, list)
-                or not columns
-                or not all(isinstance(c, str) for c in columns)
-                or len(set(columns)) != len(columns)
-                or any(name == p[0] for p in pending)
-            ):
-                raise bad("header")
-            current = []
-            pending.append((name, tuple(columns), current))
-        elif line[:1] == b"[" and current is not None:
-            current.append(line)
-        else:
-            raise bad("line")
-    for name, columns, row_lines in pending:
+    for i, match in enumerate(headers):
         try:
-            rows = json.loads(b"[" + b",".join(row_lines) + b"]") if row_lines else []
+            header = json.loads(match.group())
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise bad("header") from None
+        name = header.get("table") if isinstance(header, dict) else None
+        columns = header.get("columns") if isinstance(header, dict) else None
+        if (
+            not isinstance(name, str)
+            or not isinstance(columns, list)
+            or not columns
+            or not all(isinstance(c, str) for c in columns)
+            or len(set(columns)) != len(columns)
+            or name in sections
+        ):
+            raise bad("header")
+        body = raw[match.end() + 1 : headers[i + 1].start() if i + 1 < len(headers) else len(raw)].rstrip(b"\n")
+        try:
+            rows = json.loads(b"[" + body.replace(b"\n", b",") + b"]") if body else []
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise bad(name) from None
         width = len(columns)
-        if not all(isinstance(r, list) and len(r) == width for r in rows):
+        if not all(type(r) is list and len(r) == width for r in rows):
             raise bad(name)
-        sections[name] = Section(columns, rows)
+        sections[name] = Section(tuple(columns), rows)
     counts = {n: len(s.rows) for n, s in sections.items()}
     if counts != manifest["counts"]:
         raise bad("counts")

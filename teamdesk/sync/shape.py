@@ -34,50 +34,83 @@ def _bad(file: str, table: str, column: str, row: int, what: str) -> InputReject
     return InputRejected("error.sync_bad_record", file=file, table=table, column=column, row=row + 1, detail=what)
 
 
+_UUID_TEXT = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_STAMP_TEXT = STAMP.pattern.strip("^$")
+_DEVICE_TEXT = DEVICE_ID.pattern.strip("^$")
+
+
+def _all(text: str) -> re.Pattern:
+    return re.compile(f"(?:{text}\n)*{text}\\Z")
+
+
+_ALL_UUIDS, _ALL_STAMPS, _ALL_DEVICES = _all(_UUID_TEXT), _all(_STAMP_TEXT), _all(_DEVICE_TEXT)
+_ONE = {id(_ALL_UUIDS): _UUID, id(_ALL_STAMPS): re.compile(_STAMP_TEXT + r"\Z"), id(_ALL_DEVICES): re.compile(_DEVICE_TEXT + r"\Z")}
+
+
+def _every(pattern: re.Pattern, values: list) -> int | None:
+    """Index of the first value that is not a str matching ``pattern``, or None. One regex call
+    over the joined column when all is well (the common case); a slow scan only to name the culprit."""
+    if values:
+        try:
+            joined = "\n".join(values)
+            if joined.count("\n") == len(values) - 1 and pattern.match(joined):
+                return None
+        except TypeError:
+            pass
+        one = _ONE[id(pattern)]
+        return next(i for i, v in enumerate(values) if not (isinstance(v, str) and one.match(v)))
+    return None
+
+
 def _check_column(values: tuple, *, file: str, table: str, column: str) -> None:
+    values = list(values)
     if column in SYNC_COLUMNS:
-        if column == "id":
-            for i, v in enumerate(values):
-                if not (isinstance(v, str) and _UUID.match(v)):
-                    raise _bad(file, table, column, i, "uuid")
-        elif column == "hlc":
-            for i, v in enumerate(values):
-                if not (isinstance(v, str) and STAMP.match(v)):
-                    raise _bad(file, table, column, i, "stamp")
-        elif column == "prev_hlc":
-            for i, v in enumerate(values):
-                if not (v == "" or v is None or (isinstance(v, str) and STAMP.match(v))):
-                    raise _bad(file, table, column, i, "stamp")
-        elif column == "origin":
-            for i, v in enumerate(values):
-                if not (isinstance(v, str) and DEVICE_ID.match(v)):
-                    raise _bad(file, table, column, i, "device")
-        elif column == "deleted":
-            for i, v in enumerate(values):
-                if v not in (0, 1) or isinstance(v, bool) or isinstance(v, float):
-                    raise _bad(file, table, column, i, "0/1")
+        if column == "deleted":
+            if not {type(v) for v in values} <= {int} or not set(values) <= {0, 1}:
+                row = next(i for i, v in enumerate(values) if type(v) is not int or v not in (0, 1))
+                raise _bad(file, table, column, row, "0/1")
+            return
+        if column == "prev_hlc":
+            present = [v for v in values if v]
+            if _every(_ALL_STAMPS, present) is not None:
+                row = next(i for i, v in enumerate(values) if v and not (isinstance(v, str) and STAMP.match(v)))
+                raise _bad(file, table, column, row, "stamp")
+            return
+        pattern, what = {"id": (_ALL_UUIDS, "uuid"), "hlc": (_ALL_STAMPS, "stamp"), "origin": (_ALL_DEVICES, "device")}[column]
+        bad = _every(pattern, values)
+        if bad is not None:
+            raise _bad(file, table, column, bad, what)
         return
+    kinds = {type(v) for v in values}
     if column in INTEGER_COLUMNS:
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            if not isinstance(v, int) or isinstance(v, bool) or not -(2**53) < v < 2**53:
-                raise _bad(file, table, column, i, "integer")
-            if column in _ZERO_ONE and v not in (0, 1):
-                raise _bad(file, table, column, i, "0/1")
+        if not kinds <= {int, type(None)}:
+            row = next(i for i, v in enumerate(values) if v is not None and type(v) is not int)
+            raise _bad(file, table, column, row, "integer")
+        numbers = [v for v in values if v is not None]
+        if numbers:
+            low, high = min(numbers), max(numbers)
+            if column in _ZERO_ONE and (low < 0 or high > 1):
+                raise _bad(file, table, column, next(i for i, v in enumerate(values) if v not in (None, 0, 1)), "0/1")
+            if low <= -(2**53) or high >= 2**53:
+                raise _bad(file, table, column, next(i for i, v in enumerate(values) if v is not None and abs(v) >= 2**53), "integer")
         return
+    if not kinds <= {str, type(None)}:
+        row = next(i for i, v in enumerate(values) if v is not None and type(v) is not str)
+        raise _bad(file, table, column, row, "text")
+    present = [v for v in values if v]
+    if not present:
+        return
+
+    def first(test) -> int:
+        return next(i for i, v in enumerate(values) if v and test(v))
+
     limit = MAX_LONG_TEXT if (table, column) in _LONG else MAX_TEXT
-    for i, v in enumerate(values):
-        if v is not None and (not isinstance(v, str) or len(v) > limit):
-            raise _bad(file, table, column, i, "text")
-    joined = "\n".join(v for v in values if v)
-    if _BAD_CHARS.search(joined):
-        row = next(i for i, v in enumerate(values) if v and _BAD_CHARS.search(v))
-        raise _bad(file, table, column, row, "characters")
-    if column in _ID_COLUMNS:
-        for i, v in enumerate(values):
-            if v and not _UUID.match(v):
-                raise _bad(file, table, column, i, "uuid")
+    if max(map(len, present)) > limit:
+        raise _bad(file, table, column, first(lambda v: len(v) > limit), "text")
+    if _BAD_CHARS.search("\n".join(present)):
+        raise _bad(file, table, column, first(_BAD_CHARS.search), "characters")
+    if column in _ID_COLUMNS and _every(_ALL_UUIDS, present) is not None:
+        raise _bad(file, table, column, first(lambda v: not _UUID.match(v)), "uuid")
 
 
 def check_sections(sections: Mapping, *, commune: str, file: str = "?") -> None:
@@ -95,9 +128,9 @@ def check_sections(sections: Mapping, *, commune: str, file: str = "?") -> None:
         for column, values in zip(expected, by_column):
             _check_column(values, file=file, table=table, column=column)
         hlc_at, prev_at = expected.index("hlc"), expected.index("prev_hlc")
-        for i, row in enumerate(section.rows):
-            if row[prev_at] and row[prev_at] >= row[hlc_at]:
-                raise _bad(file, table, "prev_hlc", i, "order")
+        if any(p and p >= h for p, h in zip(by_column[prev_at], by_column[hlc_at])):
+            row = next(i for i, r in enumerate(section.rows) if r[prev_at] and r[prev_at] >= r[hlc_at])
+            raise _bad(file, table, "prev_hlc", row, "order")
         if table == "villages" and commune:
             at = expected.index("commune_code")
             for i, row in enumerate(section.rows):
