@@ -325,7 +325,7 @@ def _labels(conn: sqlite3.Connection, by: str, keys: list[str], commune: str) ->
         named.update(conn.execute(f"SELECT id, name FROM {table} WHERE id IN ({','.join('?' * len(extra))})", extra))
     out = sorted(named.items(), key=lambda item: [int(p) if p.isdigit() else p for p in fold(item[1]).split()])
     if any(k == UNKNOWN_GROUP or k not in named for k in keys):
-        out.append((UNKNOWN_GROUP, tr("report.unknown_" + by)))
+        out.append((UNKNOWN_GROUP, tr(f"report.unknown_{by}")))
     return out
 
 

@@ -233,7 +233,7 @@ def _decimal(value: float) -> str:
 def _item(ind: str, village_id: str, name: str, target: dict, base: int | None, achieved: int,
           achieved_before: int, today: date) -> dict:
     deadline = date.fromisoformat(target["deadline"])
-    unit = tr("targets.unit_" + TARGETABLE[ind])
+    unit = tr(f"targets.unit_{TARGETABLE[ind]}")
     pace = max(0, achieved - achieved_before) / PACE_DAYS  # per day, over the last 28 days
     item = {
         "indicator": ind, "label": tr(f"report.field.{ind}"), "village_id": village_id, "village": name,
