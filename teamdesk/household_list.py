@@ -199,6 +199,7 @@ class HouseholdPages:
             del self._docids[SEARCH_CAP:]
             self._count = len(self._docids)
             self.exhausted = True
+            self._pages.clear()  # the last page shown may have been short: read pages again
             return self._count - before
         number = self._count // self.page_size
         rows = self.page(number)

@@ -155,3 +155,14 @@ def test_a_search_reads_one_page_per_keystroke_and_more_on_demand(demo):
     assert [pages.row(i).household_id for i in range(20)] == first  # what was shown stays put
     assert len({pages.row(i).household_id for i in range(pages.count())}) == pages.count()
     assert pages.count() == count_matching(demo.conn, ListQuery(text="n"))
+
+
+def test_a_filtered_search_that_grows_shows_every_row(demo):
+    query = ListQuery(text="n", need="follow_up")
+    pages = HouseholdPages(demo.conn, query, page_size=30)
+    shown = pages.count()
+    assert shown < 30 and not pages.exhausted  # the first page of matches, filtered down
+    pages.row(0)
+    assert pages.grow() > 0
+    assert all(pages.row(i) is not None for i in range(pages.count()))
+    assert pages.count() == count_matching(demo.conn, query)
