@@ -297,6 +297,9 @@ class HouseholdsScreen(QWidget):
         if isinstance(payload, dict) and payload.get("household"):
             self.select(payload["household"])
 
+    def help_text(self) -> str:
+        return tr("hh.help")
+
     def retranslate(self) -> None:
         self.title.setText(tr("hh.title"))
         self.search.setPlaceholderText(tr("hh.search.placeholder"))
