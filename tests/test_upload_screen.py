@@ -110,3 +110,7 @@ def test_changed_key_shows_the_warning(qtbot, ui, tmp_path, desk, household):
     qtbot.waitUntil(lambda: screen.warning.isVisibleTo(screen))
     assert "CẢNH BÁO" in screen.warning.text() and uploader.blocked
     assert screen.trust_button.isVisibleTo(screen)
+    shot = os.environ.get("TEAMDESK_SHOTS")
+    if shot:
+        screen.resize(1166, 708)
+        screen.grab().save(os.path.join(shot, "upload_screen_key_changed.png"))

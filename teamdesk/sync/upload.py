@@ -64,6 +64,18 @@ def pinned(desk: Desk) -> dict | None:
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
+def _local_time(iso: str) -> str:
+    """A UTC timestamp as people read it here (dd/mm/yyyy HH:MM, Asia/Ho_Chi_Minh)."""
+    from datetime import datetime
+
+    from teamdesk.dates import LOCAL
+
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+    except (ValueError, AttributeError):
+        return str(iso)
+
+
 def pin_hub(desk: Desk, *, device_id: str, signing_key: str, age_recipient: str, url: str = "", name: str = "") -> dict:
     """Check the hub's keys against the pin; pin them when there is none yet (first contact).
 
@@ -74,7 +86,7 @@ def pin_hub(desk: Desk, *, device_id: str, signing_key: str, age_recipient: str,
     current = pinned(desk)
     if current is not None:
         if (current["device_id"], current["signing_key"], current["age_recipient"]) != (device_id, signing_key, age_recipient):
-            raise HubKeyChanged("error.hub_key_changed", url=url or current["url"] or "", pinned_at=current["pinned_at"])
+            raise HubKeyChanged("error.hub_key_changed", url=url or current["url"] or "", pinned_at=_local_time(current["pinned_at"]))
         if url and url != current["url"]:
             with transaction(desk.conn):
                 desk.conn.execute("UPDATE hub_pins SET url = ? WHERE slot = ?", (url, PIN_SLOT))

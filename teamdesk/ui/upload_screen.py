@@ -132,6 +132,8 @@ class AutoUploader(QObject):
                 self.reachability.emit(result["reachable"])
                 self.finished.emit(result)
             except BaseException as exc:  # noqa: BLE001 — every error reaches the GUI thread
+                if isinstance(exc, upload.HubKeyChanged):
+                    self.reachability.emit(True)  # it answered — with the wrong key
                 self.failed.emit(exc)
 
         threading.Thread(target=work, name="teamdesk-upload", daemon=True).start()
@@ -162,6 +164,11 @@ def start_auto_upload(ctx, *, interval_ms: int = PROBE_INTERVAL_MS) -> AutoUploa
     if existing is None:
         existing = AutoUploader(ctx, interval_ms=interval_ms).start()
         ctx.auto_upload = existing
+        from PySide6.QtCore import QCoreApplication
+
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(existing.stop)
     return existing
 
 
