@@ -149,15 +149,16 @@ def test_settings_screen_backs_up_and_restores(qtbot, desk, household, tmp_path,
     qtbot.waitUntil(lambda: len(backup.backups_in(folder)) == 1, timeout=10000)
     qtbot.waitUntil(lambda: "Đã sao lưu" in settings.backup_status.text())
     made = backup.backups_in(folder)[0]
+    assert settings.backup_list.count() == 1 and "MB" in settings.backup_list.item(0).text()
 
     run = window.ctx.runner.op(lambda d, *_: d.erase_household(household), label_key="undo.add_household")
     qtbot.waitUntil(lambda: run.done)
     assert households(desk.home) == []
 
     asked = []
-    monkeypatch.setattr(SettingsScreen, "ask_backup_file", staticmethod(lambda *a: str(made)))
     monkeypatch.setattr(SettingsScreen, "confirm_restore", staticmethod(lambda parent, found: asked.append(found) or True))
-    settings.restore_from_file()
+    settings.backup_list.setCurrentRow(0)
+    settings.restore_selected_button.click()  # the list of backups on the stick: no file dialog
     qtbot.waitUntil(lambda: window.restart_wanted, timeout=10000)
     assert asked[0]["households"] == 1 and asked[0]["device_name"] == "Máy UBND xã"
     assert households(desk.home) == ["Nguyễn Văn Ấn"]

@@ -43,6 +43,13 @@ from teamdesk.ui import screens as registry
 from teamdesk.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _error_text(exc: BaseException) -> str:
+    from teamdesk.ui.runner import error_text
+
+    return error_text(exc)
+
 ADD_VOLUNTEER = "+add"  # the duty combo's last item: a new volunteer
 
 
@@ -444,7 +451,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("backup.choose_folder_first"), 8000)
             return
         self.ctx.runner.op(
-            lambda desk, progress, cancelled: backup.backup_to_folder(desk, folder=folder, progress=progress, cancelled=cancelled),
+            lambda desk, progress, cancelled: backup.backup_to_folder(desk, folder=folder, progress=progress, cancelled=cancelled)
+            | {"changes": Changes(settings=True)},
             label_key="backup.running",
             progress=True,
             on_done=lambda r: self.statusBar().showMessage(tr("backup.done", file=r["file"]), 8000),
@@ -454,6 +462,21 @@ class MainWindow(QMainWindow):
         """Close and reopen the shell over the same home (the database was replaced)."""
         self.restart_wanted = True
         self.close()
+
+    def auto_backup(self) -> None:
+        """Today's automatic backup if none yet (a stick not plugged in: a line in the status bar)."""
+        from teamdesk import backup
+
+        def work(desk, *_):
+            made = backup.auto_backup(desk)
+            return {"made": made, "changes": Changes(settings=bool(made))}
+
+        self.ctx.runner.op(
+            work,
+            label_key="backup.running",
+            on_done=lambda r: r["made"] and self.statusBar().showMessage(tr("backup.done", file=r["made"]["file"]), 8000),
+            on_error=lambda exc: self.statusBar().showMessage(tr("backup.auto_failed", reason=_error_text(exc)), 15000),
+        )
 
     # --- closing ---------------------------------------------------------------------------------
     def shutdown(self) -> None:

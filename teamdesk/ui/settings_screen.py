@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from teamdesk import backup
+from teamdesk.changes import Changes
 from teamdesk.i18n import tr
 from teamdesk.ui.context import AppContext
 
@@ -103,13 +106,21 @@ class SettingsScreen(QWidget):
         bl.addLayout(row)
         self.last_label = QLabel()
         bl.addWidget(self.last_label)
+        self.backup_list = QListWidget()
+        self.backup_list.setMaximumHeight(130)
+        self.backup_list.currentItemChanged.connect(lambda *_: self._enable_restore())
+        self.backup_list.itemActivated.connect(lambda _: self.restore_selected())
+        bl.addWidget(self.backup_list)
         buttons = QHBoxLayout()
         self.backup_button = QPushButton()
         self.backup_button.setProperty("primary", True)
         self.backup_button.clicked.connect(self.backup_now)
+        self.restore_selected_button = QPushButton()
+        self.restore_selected_button.clicked.connect(self.restore_selected)
         self.restore_button = QPushButton()
         self.restore_button.clicked.connect(self.restore_from_file)
         buttons.addWidget(self.backup_button)
+        buttons.addWidget(self.restore_selected_button)
         buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
         bl.addLayout(buttons)
@@ -147,6 +158,7 @@ class SettingsScreen(QWidget):
         self.lang_combo.setCurrentIndex(max(0, self.lang_combo.findData(self.ctx.language)))
         self._show_large(self.ctx.large_text)
         self.folder_edit.setText(self.ctx.setting(backup.FOLDER_SETTING) or "")
+        self._list_backups()
         for key, edit in self.url_edits.items():
             if not edit.hasFocus():
                 edit.setText(self.ctx.setting(key) or "")
@@ -176,7 +188,9 @@ class SettingsScreen(QWidget):
         self.folder_button.setToolTip(tr("settings.choose_folder_tip"))
         self.backup_button.setText(tr("menu.backup_now"))
         self.backup_button.setToolTip(tr("settings.backup_now_tip"))
-        self.restore_button.setText(tr("settings.restore"))
+        self.restore_selected_button.setText(tr("settings.restore_selected"))
+        self.restore_selected_button.setToolTip(tr("settings.restore_tip"))
+        self.restore_button.setText(tr("settings.restore_other"))
         self.restore_button.setToolTip(tr("settings.restore_tip"))
         last = self.ctx.setting(backup.LAST_SETTING)
         self.last_label.setText(tr("settings.backup_last", when=_show_when(last)) if last else tr("settings.backup_never"))
@@ -228,20 +242,52 @@ class SettingsScreen(QWidget):
             return
         self._status(tr("backup.running"))
         self.ctx.runner.op(
-            lambda desk, progress, cancelled: backup.backup_to_folder(desk, folder=folder, progress=progress, cancelled=cancelled),
+            lambda desk, progress, cancelled: backup.backup_to_folder(desk, folder=folder, progress=progress, cancelled=cancelled)
+            | {"changes": Changes(settings=True)},  # only the "last backup" setting changed
             label_key="backup.running",
             progress=True,
-            on_done=lambda r: self._status(tr("backup.done", file=r["file"])),
+            on_done=self._backed_up,
             on_error=lambda exc: self._status(_message(exc), error=True),
         )
+
+    def _backed_up(self, result: dict) -> None:
+        self._status(tr("backup.done", file=result["file"]))
+        self._list_backups()
+        self.retranslate()  # the "last backup" line
+
+    def _list_backups(self) -> None:
+        """The backups in the chosen folder, newest first (a USB stick not plugged in: none)."""
+        self.backup_list.clear()
+        folder = self.folder_edit.text().strip()
+        for path in backup.backups_in(folder) if folder else []:
+            when = backup.stamp_of(path.name)
+            size = path.stat().st_size / 2**20
+            item = QListWidgetItem(tr("settings.backup_item", when=when.strftime("%d/%m/%Y %H:%M"), mb=f"{size:.1f}"))
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.backup_list.addItem(item)
+        self._enable_restore()
+
+    def _enable_restore(self) -> None:
+        self.restore_selected_button.setEnabled(self.backup_list.currentItem() is not None)
+
+    def restore_selected(self) -> None:
+        item = self.backup_list.currentItem()
+        if item is not None:
+            self._verify_then_confirm(item.data(Qt.ItemDataRole.UserRole))
 
     def restore_from_file(self) -> None:
         start = self.folder_edit.text() or str(Path.home())
         file = self.ask_backup_file(self, tr("settings.restore"), start)
-        if not file:
-            return
-        self.ctx.runner.query(
-            lambda desk: backup.verify(file),
+        if file:
+            self._verify_then_confirm(file)
+
+    def _verify_then_confirm(self, file: str) -> None:
+        self._status(tr("settings.verifying"))
+        self.ctx.runner.op(
+            lambda desk, *_: backup.verify(file),  # integrity_check of a big file takes a while
+            label_key="settings.verifying",
+            progress=True,
+            quiet=True,
             on_done=self._confirm_and_restore,
             on_error=lambda exc: self._status(_message(exc), error=True),
         )
