@@ -210,3 +210,17 @@ def test_an_internal_error_is_json_without_a_trace(hub, desk, monkeypatch):
     r = httpx.post(hub.url + "/api/v1/bundles", content=raw)
     assert r.status_code == 500 and r.json()["error"] == "error.hub_internal"
     assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_page_totals_add_up():
+    from teamdesk.sync.hub.page import province_page
+
+    line = {"commune_code": "15106", "commune": "Xã Nguyệt Ấn", "province": "Tỉnh Thanh Hóa", "households_reached": 3, "helps": 9,
+            "vneid_level2": 2, "epayment_accounts": 1, "online_services": 0, "follow_ups_pending": 1,
+            "helps_by_service": {"vneid_level2": 5, "vneid_install": 4}}
+    html = province_page(name="Sở", lines=[line, line | {"commune_code": "15112", "commune": "Xã Kiên Thọ"}], bundles={})
+    total_row = html.split('class="total"')[1]
+    import re
+
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", total_row)[2:]  # after the label and the empty province cell
+    assert cells[:8] == ["6", "18", "4", "2", "0", "2", "8", "0"]  # reached, helps, level 2 done, …, then by service
