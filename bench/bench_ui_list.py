@@ -79,9 +79,25 @@ def main() -> None:
     model = screen.model
     print(f"households screen built and painted: {opened:.0f} ms   rows: {model.rowCount():,}")
 
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintCounter(QObject):
+        painted = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                PaintCounter.painted += 1
+            return False
+
+    counter = PaintCounter()
+    screen.view.viewport().installEventFilter(counter)
+
     def settle() -> None:
+        """Until the list is painted: data() for every visible cell, what the person sees."""
+        before = PaintCounter.painted
         app.processEvents()
-        screen.view.viewport().repaint()  # data() for every visible row: what the person sees
+        if PaintCounter.painted == before:
+            screen.view.viewport().repaint()
 
     # --- typing ------------------------------------------------------------------------------
     keystrokes: list[float] = []

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 from teamdesk import search
 
-PAGE_SIZE = 100
-KEEP_PAGES = 8  # pages held in memory; a screen shows at most one or two
+PAGE_SIZE = 50  # a laptop screen shows about 20 rows; a smaller page makes a keystroke cheaper
+KEEP_PAGES = 10  # pages held in memory; a screen shows at most two
 SEARCH_CAP = 1000  # a search shows this many matches at most ("type more to narrow")
 
 # What a household still needs; each is a condition on ``d.household_id`` (d = search_docs).
@@ -209,10 +209,13 @@ class HouseholdPages:
         return len(rows)
 
     def row(self, index: int) -> HouseholdRow | None:
+        """One row (the view asks for each cell and role: the page held is looked up first)."""
         if not 0 <= index < self._count:
             return None
-        page = self.page(index // self.page_size)
-        offset = index % self.page_size
+        number, offset = divmod(index, self.page_size)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.page(number)
         return page[offset] if offset < len(page) else None
 
     def cached_pages(self) -> list[int]:

@@ -19,6 +19,9 @@ from teamdesk.i18n import tr
 
 COLUMNS = ("head_name", "village", "phone", "members", "last_help", "address")
 ID_ROLE = Qt.ItemDataRole.UserRole
+_DISPLAY, _TIP, _ALIGN = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole
+_ROLES = frozenset((_DISPLAY, _TIP, _ALIGN, ID_ROLE))
+_MEMBERS = COLUMNS.index("members")
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -88,21 +91,17 @@ class HouseholdModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # called for every visible cell and role on each paint: the cheap refusals come first
+        if role not in _ROLES:
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ID_ROLE, Qt.ItemDataRole.TextAlignmentRole):
-            return None
+        if role == _ALIGN:
+            return int(Qt.AlignmentFlag.AlignCenter) if index.column() == _MEMBERS else None
         row = self.pages.row(index.row())
         if row is None:
             return None
         if role == ID_ROLE:
             return row.household_id
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column == "members":
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return None
-        return _cell(row, column, tooltip=role == Qt.ItemDataRole.ToolTipRole)
+        return _cell(row, COLUMNS[index.column()], tooltip=role == _TIP)
 
 
 def _cell(row: HouseholdRow, column: str, *, tooltip: bool) -> str | None:
