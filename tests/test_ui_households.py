@@ -260,3 +260,20 @@ def test_editing_adds_and_removes_members(shell, qtbot, desk, household):
     members = desk.household(household)["members"]
     assert [(m["full_name"], m["relation"]) for m in members] == [("Nguyễn Văn Ấn", "head"), ("Nguyễn Thị Na", "grandchild")]
     qtbot.waitUntil(lambda: screen.detail.household is not None and len(screen.detail.household["members"]) == 2)
+
+
+def test_an_open_form_follows_a_language_switch(shell, qtbot):
+    form = _open_form(shell, qtbot, _screen(shell))
+    form.add_member_row({"full_name": "Lê Văn Tí", "sex": "M", "relation": "child"})
+    form.inputs["phone"].setText("123")
+    shell.ctx.set_language("en")
+    try:
+        assert form.windowTitle() == "Register a household"
+        assert form.consent_given.text() == "The family heard the text above and agreed"
+        assert form.members.cellWidget(0, 1).currentText() == "male"
+        assert form.members.cellWidget(0, 3).currentText() == "child"
+        assert form.errors["phone"].text().startswith('"123" is not a valid phone number')
+    finally:
+        shell.ctx.set_language("vi")
+    assert form.members.cellWidget(0, 3).currentText() == "con"
+    form.discard()

@@ -213,6 +213,7 @@ class HouseholdForm(QDialog):
         self._similar_timer.setInterval(250)
         self._similar_timer.timeout.connect(self._look_for_similar)
         self.retranslate()
+        ctx.language_changed.connect(self._relabel)
         self._consent_toggled(False)
         if household_id:
             self.consent_given.hide()
@@ -508,6 +509,15 @@ class HouseholdForm(QDialog):
         super().closeEvent(event)
 
     # --- text ---------------------------------------------------------------------------------
+    def _relabel(self, _lang: str) -> None:
+        self.retranslate()
+        for r in range(self.members.rowCount()):  # the sex and relation lists of each member row
+            for column, codes, key in ((1, SEXES, "sex"), (3, RELATIONS[1:], "relation")):
+                combo = self.members.cellWidget(r, column)
+                for i, code in enumerate(codes):
+                    combo.setItemText(i, tr(f"{key}.{code}") if code else "—")
+        self._validate()
+
     def retranslate(self) -> None:
         self.setWindowTitle(tr("form.title_edit") if self.household_id else tr("form.title_add"))
         for name, label in self.labels.items():
