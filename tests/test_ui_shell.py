@@ -383,3 +383,22 @@ def test_a_damaged_database_offers_a_restore_not_the_wizard(qtbot, home):
     assert run_app(home=home) == 1
     assert "bị hỏng" in said[0]
     assert Desk.db_path(home).read_bytes() == b"\1" * 50000  # untouched
+
+
+def test_qt_own_words_follow_the_language(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+
+    from teamdesk import i18n
+    from teamdesk.ui.app import ensure_app
+
+    ensure_app()  # installs the translator for Qt's own words
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    menu = [a.text() for a in edit.createStandardContextMenu().actions() if a.text()]
+    assert "&Dán\tCtrl+V" in menu  # paste, with its shortcut intact
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    assert sorted(b.text() for b in box.buttons()) == ["Hủy", "Đồng ý"]
+    i18n.set_language("en")
+    menu = [a.text() for a in edit.createStandardContextMenu().actions() if a.text()]
+    assert "&Paste\tCtrl+V" in menu

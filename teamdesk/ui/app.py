@@ -25,6 +25,9 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(list(argv) if argv else sys.argv[:1])
         app.setApplicationName("TeamDesk")
         app.setOrganizationName("TeamDesk")
+    from teamdesk.ui import qt_words
+
+    qt_words.install(app)  # Vietnamese for Qt's own buttons and menus
     return app
 
 
