@@ -225,6 +225,11 @@ def progress(conn, *, today: date, commune: str = "", indicator: str | None = No
     return out
 
 
+def _int(value: int) -> str:
+    text = f"{value:,}"
+    return text.replace(",", ".") if language() == "vi" else text
+
+
 def _decimal(value: float) -> str:
     text = f"{value:g}"
     return text.replace(".", ",") if language() == "vi" else text
@@ -248,8 +253,8 @@ def _item(ind: str, village_id: str, name: str, target: dict, base: int | None, 
     remaining = max(0, goal - achieved)
     item |= {"target": goal, "share": achieved / base, "remaining": remaining}
     if remaining == 0:
-        return item | {"status": "reached", "message": tr("targets.reached", achieved=achieved, target=goal, unit=unit)}
-    head = tr("targets.remaining", n=remaining, unit=unit, deadline=show(deadline))
+        return item | {"status": "reached", "message": tr("targets.reached", achieved=_int(achieved), target=_int(goal), unit=unit)}
+    head = tr("targets.remaining", n=_int(remaining), unit=unit, deadline=show(deadline))
     if today > deadline:
         return item | {"status": "late", "message": head + " " + tr("targets.late")}
     if pace <= 0:
@@ -261,4 +266,4 @@ def _item(ind: str, village_id: str, name: str, target: dict, base: int | None, 
         return item | {"status": "on_track", "message": head + " " + tr(
             "targets.on_track", pace=_decimal(item["pace_per_week"]), unit=unit, eta=show(eta))}
     return item | {"status": "behind", "message": head + " " + tr(
-        "targets.behind", pace=_decimal(item["pace_per_week"]), unit=unit, eta=show(eta), shortfall=shortfall)}
+        "targets.behind", pace=_decimal(item["pace_per_week"]), unit=unit, eta=show(eta), shortfall=_int(shortfall))}

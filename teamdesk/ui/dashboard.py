@@ -1,0 +1,545 @@
+"""The coordinator's dashboard: progress against targets, the village league table, volunteers'
+activity, a chart per indicator over months, exports, and a click from a number to its households.
+
+Every number comes from ONE ``teamdesk.report.build`` on the runner (the same call the exports and
+``teamdesk report`` make), so what the dashboard shows is what the Excel and PDF files say. A
+click on a number asks ``teamdesk.indicators`` for the households behind it, shown in a list
+dialog whose rows open in the households screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout,
+    QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from teamdesk import indicators, report, targets
+from teamdesk.i18n import language, tr
+
+CARDS = ("households_reached", "people_helped", "vneid_level2", "epayment_account", "online_service", "follow_up_open")
+CHARTS = ("households_reached", "people_helped", "vneid_install", "vneid_level2", "epayment_account", "online_service")
+MONTHS = 6
+STATUS_COLOURS = {"reached": "#2e7d32", "on_track": "#2e7d32", "behind": "#c62828", "late": "#c62828",
+                  "no_pace": "#ef6c00", "unknown": "#757575"}
+
+
+def number(n) -> str:
+    if not isinstance(n, int):
+        return str(n)
+    text = f"{n:,}"
+    return text.replace(",", ".") if language() == "vi" else text
+
+
+def percent(share: float | None) -> str:
+    if share is None:
+        return tr("report.unknown_value")
+    text = f"{share * 100:.1f}%"
+    return text.replace(".", ",") if language() == "vi" else text
+
+
+def load(desk, period: indicators.Period) -> dict:
+    """Everything the dashboard shows (runs on the runner's worker; no widgets here)."""
+    made = report.build_for(desk, period=period, by="village")
+    volunteers = indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today())
+    return {"report": made, "volunteers": volunteers, "villages": desk.villages(), "today": desk.today()}
+
+
+class DashboardScreen(QWidget):
+    loaded = Signal(object)  # the data dict, once drawn (tests and the benchmark wait on it)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: dict | None = None
+        self._stale = False
+        today = date.today()
+        self.period = indicators.Period.month(today.year, today.month)
+
+        self.title = QLabel()
+        self.title.setProperty("heading", True)
+        self.period_box = QComboBox()
+        self.period_box.currentIndexChanged.connect(self._period_chosen)
+        self.export_buttons = {fmt: QPushButton() for fmt in ("xlsx", "pdf", "csv", "json")}
+        for fmt, button in self.export_buttons.items():
+            button.clicked.connect(lambda _=False, f=fmt: self.export(f))
+        self.export_buttons["xlsx"].setProperty("primary", True)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.period_box)
+        head.addStretch(1)
+        for button in self.export_buttons.values():
+            head.addWidget(button)
+
+        self.cards: dict[str, QPushButton] = {}
+        cards = QHBoxLayout()
+        for key in CARDS:
+            card = QPushButton()
+            card.setFlat(True)
+            card.setCursor(Qt.CursorShape.PointingHandCursor)
+            card.setMinimumHeight(58)
+            card.setStyleSheet("QPushButton { border: 1px solid #c8d3e0; border-radius: 6px; padding: 4px 8px;"
+                               " background: #f6f9fc; text-align: left; } QPushButton:hover { background: #e6eef7; }")
+            card.clicked.connect(lambda _=False, k=key: self.show_households(field=k))
+            self.cards[key] = card
+            cards.addWidget(card, 1)
+
+        self.targets_title = QLabel()
+        self.targets_title.setProperty("heading", True)
+        self.targets_box = QGridLayout()
+        self.targets_box.setColumnStretch(2, 1)
+        targets_frame = QFrame()
+        targets_frame.setLayout(self.targets_box)
+        self.targets_scroll = QScrollArea()
+        self.targets_scroll.setWidgetResizable(True)
+        self.targets_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.targets_scroll.setWidget(targets_frame)
+        self.targets_scroll.setMaximumHeight(150)
+        self.target_choice = QComboBox()
+        self.target_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.behind = QPushButton()
+        self.behind.setFlat(True)
+        self.behind.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.behind.setStyleSheet("QPushButton { color: #c62828; text-align: left; font-weight: bold; border: none; }")
+        self.behind.clicked.connect(self._show_most_behind)
+        self.target_choice.currentIndexChanged.connect(lambda _: self._fill_league())
+
+        self.league = self._table()
+        self.league.cellClicked.connect(self._league_clicked)
+        self.people = self._table()
+        self.people.cellClicked.connect(self._people_clicked)
+        self.tables = QTabWidget()
+        self.tables.addTab(self.league, "")
+        self.tables.addTab(self.people, "")
+
+        self.charts = QTabWidget()
+        self.chart_views: dict[str, QChartView] = {}
+        for key in CHARTS:
+            view = QChartView()
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(200)
+            self.chart_views[key] = view
+            self.charts.addTab(view, "")
+        self.note = QLabel()
+        self.note.setProperty("hint", True)
+        self.note.setWordWrap(True)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.targets_title)
+        row.addStretch(1)
+        row.addWidget(self.target_choice)
+        lv.addLayout(row)
+        lv.addWidget(self.targets_scroll)
+        lv.addWidget(self.behind)
+        lv.addWidget(self.tables, 1)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.charts)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(cards)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.note)
+        self._fill_periods(today)
+        self.retranslate()
+        self.reload()
+
+    # --- loading ---------------------------------------------------------------------------------
+    def reload(self) -> None:
+        period = self.period
+        self.ctx.runner.query(lambda desk: load(desk, period), on_done=self._show)
+
+    def refresh(self, changes) -> None:
+        if changes.touches("help_events", "households", "members", "villages", "volunteers") or changes.settings:
+            self._stale = True
+            if self.isVisible():
+                self._stale = False
+                self.reload()
+
+    def shown(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    def receive(self, payload) -> None:
+        if isinstance(payload, dict) and payload.get("period"):
+            self.set_period(indicators.parse_period(str(payload["period"])))
+
+    def set_period(self, period: indicators.Period) -> None:
+        self.period = period
+        index = self.period_box.findData(period.key)
+        if index < 0:
+            self.period_box.addItem(period.label(), period.key)
+            index = self.period_box.count() - 1
+        self.period_box.blockSignals(True)
+        self.period_box.setCurrentIndex(index)
+        self.period_box.blockSignals(False)
+        self.reload()
+
+    def _fill_periods(self, today: date) -> None:
+        self.period_box.blockSignals(True)
+        current = self.period_box.currentData() or self.period.key
+        self.period_box.clear()
+        for month in reversed(indicators.last_months(today, 12).months()):
+            self.period_box.addItem(month.label(), month.key)
+        quarter = (today.month - 1) // 3 + 1
+        for y, q in ((today.year, quarter), (today.year - (quarter == 1), (quarter - 2) % 4 + 1)):
+            p = indicators.Period.quarter(y, q)
+            self.period_box.addItem(p.label(), p.key)
+        index = self.period_box.findData(current)
+        if index < 0:
+            self.period_box.addItem(self.period.label(), self.period.key)
+            index = self.period_box.count() - 1
+        self.period_box.setCurrentIndex(index)
+        self.period_box.blockSignals(False)
+
+    def _period_chosen(self, _index: int) -> None:
+        key = self.period_box.currentData()
+        if key:
+            self.period = indicators.parse_period(key)
+            self.reload()
+
+    # --- drawing ---------------------------------------------------------------------------------
+    def _show(self, data: dict) -> None:
+        self.data = data
+        rep = data["report"]
+        total = rep.indicators.total.values
+        for key, card in self.cards.items():
+            card.setText(f"{number(total[key])}\n{tr(f'dash.card.{key}')}")
+            card.setToolTip(f"{tr(f'report.field.{key}')}. {tr('dash.card_tip')}")
+        self._fill_targets(rep.progress)
+        self._fill_target_choice(rep.progress)
+        self._fill_league()
+        self._fill_people(data["volunteers"])
+        for key in CHARTS:
+            self._draw_chart(key, rep.series)
+        notes = []
+        bad = rep.indicators.invalid_dates
+        if bad.get("total"):
+            notes.append(tr("dash.invalid_dates", total=bad["total"], future=bad["future"], before=bad["before_start"]))
+        self.note.setText("  ".join(notes) or tr("dash.note_rules"))
+        self.loaded.emit(data)
+
+    def _fill_targets(self, progress: list[dict]) -> None:
+        while self.targets_box.count():
+            item = self.targets_box.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        commune = [g for g in progress if not g["village_id"]]
+        if not commune:
+            hint = QLabel(tr("dash.no_targets"))
+            hint.setProperty("hint", True)
+            hint.setWordWrap(True)
+            self.targets_box.addWidget(hint, 0, 0, 1, 3)
+            return
+        for row, g in enumerate(commune):
+            name = QLabel(f"<b>{g['label']}</b>")
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setFixedWidth(140)
+            share = g["share"]
+            bar.setValue(0 if share is None else int(min(1.0, share / max(g["rate"], 1e-9)) * 1000))
+            bar.setFormat(percent(share) if share is None else f"{percent(share)} / {percent(g['rate'])}")
+            message = QLabel(g["message"])
+            message.setWordWrap(True)
+            message.setStyleSheet(f"color: {STATUS_COLOURS.get(g['status'], '#333')}")
+            self.targets_box.addWidget(name, row, 0)
+            self.targets_box.addWidget(bar, row, 1)
+            self.targets_box.addWidget(message, row, 2)
+
+    def _fill_target_choice(self, progress: list[dict]) -> None:
+        current = self.target_choice.currentData() or "vneid_level2"
+        self.target_choice.blockSignals(True)
+        self.target_choice.clear()
+        for key in targets.TARGETABLE:
+            self.target_choice.addItem(tr(f"report.field.{key}"), key)
+        self.target_choice.setCurrentIndex(max(0, self.target_choice.findData(current)))
+        self.target_choice.blockSignals(False)
+
+    def _table(self) -> QTableWidget:
+        table = QTableWidget()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        return table
+
+    def league_rows(self) -> list[dict]:
+        """The league table for the chosen target: villages ranked by share reached (unknown last)."""
+        if self.data is None:
+            return []
+        rep = self.data["report"]
+        indicator = self.target_choice.currentData() or "vneid_level2"
+        goals = {g["village_id"]: g for g in rep.progress if g["indicator"] == indicator and g["village_id"]}
+        rows = []
+        for r in rep.indicators.rows:
+            if not r.key:
+                continue
+            g = goals.get(r.key)
+            rows.append({"village_id": r.key, "village": r.label, "period": r.values.get(indicator, 0),
+                         "reached": r.values["households_reached"], "goal": g})
+        rows.sort(key=lambda x: (x["goal"] is None or x["goal"]["share"] is None,
+                                 -(x["goal"]["share"] or 0) if x["goal"] and x["goal"]["share"] is not None else 0,
+                                 x["village"]))
+        return rows
+
+    def most_behind(self) -> dict | None:
+        """The village furthest from the chosen target (lowest share reached, known population)."""
+        known = [r for r in self.league_rows() if r["goal"] and r["goal"]["share"] is not None
+                 and r["goal"]["status"] != "reached"]
+        return min(known, key=lambda r: r["goal"]["share"]) if known else None
+
+    def _show_most_behind(self) -> None:
+        r = self.most_behind()
+        if r:
+            indicator = self.target_choice.currentData() or "vneid_level2"
+            self.show_needing(service=_service_of(indicator), village_id=r["village_id"], place=r["village"])
+
+    LEAGUE_COLUMNS = ("dash.col_rank", "dash.col_village", "report.field.households_reached", "dash.col_period_value",
+                      "dash.col_cumulative", "report.col_share", "dash.col_needing", "report.col_assessment")
+
+    def _fill_league(self) -> None:
+        rows = self.league_rows()
+        t = self.league
+        t.clear()
+        t.setColumnCount(len(self.LEAGUE_COLUMNS))
+        t.setHorizontalHeaderLabels([tr(k) for k in self.LEAGUE_COLUMNS])
+        t.setRowCount(len(rows))
+        unknown = tr("report.unknown_value")
+        for i, r in enumerate(rows):
+            g = r["goal"] or {}
+            share = g.get("share")
+            values = [str(i + 1), r["village"], number(r["reached"]), number(r["period"]),
+                      number(g["achieved"]) if g else "—", percent(share) if g else "—",
+                      tr("dash.needing_link"), g.get("message", tr("dash.no_target_here"))]
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if c in (0, 2, 3, 4, 5):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c in (2, 3, 6):
+                    item.setForeground(QBrush(QColor("#1f5fa8")))
+                    item.setToolTip(tr("dash.click_tip"))
+                if c == 7 and g:
+                    item.setForeground(QBrush(QColor(STATUS_COLOURS.get(g["status"], "#333"))))
+                    item.setToolTip(g["message"])
+                t.setItem(i, c, item)
+        header = t.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        worst = self.most_behind()
+        self.behind.setVisible(worst is not None)
+        if worst:
+            self.behind.setText(tr("dash.most_behind", village=worst["village"], share=percent(worst["goal"]["share"]),
+                                   what=self.target_choice.currentText()))
+
+    PEOPLE_COLUMNS = ("report.group_volunteer", "report.field.helps_logged", "report.field.helps_done",
+                      "report.field.households_reached", "report.field.people_helped", "report.field.follow_up_open")
+
+    def _fill_people(self, volunteers: indicators.Indicators) -> None:
+        t = self.people
+        t.clear()
+        t.setColumnCount(len(self.PEOPLE_COLUMNS))
+        t.setHorizontalHeaderLabels([tr(k) for k in self.PEOPLE_COLUMNS])
+        rows = sorted(volunteers.rows, key=lambda r: -r.values["helps_logged"])
+        self._people_rows = rows
+        t.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            values = [r.label] + [number(r.values[k]) for k in ("helps_logged", "helps_done", "households_reached",
+                                                                 "people_helped", "follow_up_open")]
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setToolTip(tr("dash.click_tip"))
+                t.setItem(i, c, item)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.horizontalHeader().setStretchLastSection(True)
+
+    def _draw_chart(self, key: str, series: list[dict]) -> None:
+        bars = QBarSet(tr(f"report.field.{key}"))
+        bars.setColor(QColor("#1f6fb2"))
+        for m in series:
+            bars.append(m[key] if key != "follow_up_open" else 0)
+        chart = QChart()
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        data = QBarSeries()
+        data.append(bars)
+        data.setLabelsVisible(True)
+        data.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
+        chart.addSeries(data)
+        axis_x = QBarCategoryAxis()
+        axis_x.append([f"{int(m['month'][5:])}/{m['month'][2:4]}" for m in series])
+        axis_y = QValueAxis()
+        axis_y.setRange(0, max([m[key] for m in series] + [4]) * 1.15)
+        axis_y.applyNiceNumbers()
+        axis_y.setLabelFormat("%d")
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        data.attachAxis(axis_x)
+        data.attachAxis(axis_y)
+        chart.legend().setVisible(False)
+        chart.setTitle(tr("dash.chart_title", what=tr(f"report.field.{key}")))
+        old = self.chart_views[key].chart()
+        self.chart_views[key].setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+    # --- click-through ---------------------------------------------------------------------------
+    def _league_clicked(self, row: int, column: int) -> None:
+        rows = self.league_rows()
+        if row >= len(rows):
+            return
+        village = rows[row]
+        indicator = self.target_choice.currentData() or "vneid_level2"
+        if column == 2:
+            self.show_households(field="households_reached", village_id=village["village_id"], place=village["village"])
+        elif column == 3:
+            self.show_households(field=indicator, village_id=village["village_id"], place=village["village"])
+        elif column == 6:
+            self.show_needing(service=_service_of(indicator), village_id=village["village_id"], place=village["village"])
+
+    def _people_clicked(self, row: int, column: int) -> None:
+        if column == 0 or row >= len(self._people_rows):
+            return
+        r = self._people_rows[row]
+        field = self.PEOPLE_COLUMNS[column].removeprefix("report.field.")
+        self.show_households(field="households_reached" if field in ("helps_logged", "helps_done") else field,
+                             volunteer_id=r.key, place=r.label)
+
+    def show_households(self, *, field: str, village_id: str | None = None, volunteer_id: str | None = None,
+                        place: str = "") -> "HouseholdList":
+        period = self.period
+        title = tr("dash.list_title", what=tr(f"report.field.{field}"), place=place or tr("report.commune"),
+                   period=period.label())
+        dialog = HouseholdList(self.ctx, title, self)
+        self.ctx.runner.query(
+            lambda desk: indicators.households_behind(desk.conn, field=field, period=period, today=desk.today(),
+                                                      village_id=village_id, volunteer_id=volunteer_id),
+            on_done=dialog.fill)
+        dialog.show()
+        return dialog
+
+    def show_needing(self, *, service: str, village_id: str | None = None, place: str = "") -> "HouseholdList":
+        title = tr("dash.needing_title", service=tr(f"service.{service}"), place=place or tr("report.commune"))
+        dialog = HouseholdList(self.ctx, title, self, needing=True)
+        self.ctx.runner.query(
+            lambda desk: indicators.households_needing(desk.conn, service=service, today=desk.today(),
+                                                       village_id=village_id),
+            on_done=dialog.fill)
+        dialog.show()
+        return dialog
+
+    # --- exports ---------------------------------------------------------------------------------
+    @classmethod
+    def ask_save_path(cls, parent: QWidget, suggested: str, fmt: str) -> str:
+        """Where to save (tests replace this)."""
+        path, _ = QFileDialog.getSaveFileName(parent, tr("dash.save_title"), suggested, f"*.{fmt}")
+        return path
+
+    def export(self, fmt: str):
+        suggested = str(Path.home() / f"bao-cao-{self.period.key}.{fmt}")
+        path = self.ask_save_path(self, suggested, fmt)
+        if not path:
+            return None
+        period = self.period
+
+        def work(desk, progress, cancelled):
+            made = report.build_for(desk, period=period, by="village", progress=progress)
+            return report.write(made, fmt=fmt, out=path)
+
+        return self.ctx.runner.op(work, label_key="dash.exporting", progress=True, quiet=False,
+                                  on_done=lambda out: self.note.setText(tr("dash.exported", file=str(out))))
+
+    def retranslate(self) -> None:
+        self.title.setText(tr("dash.title"))
+        self.targets_title.setText(tr("dash.targets"))
+        self.target_choice.setToolTip(tr("dash.target_choice_tip"))
+        self.period_box.setToolTip(tr("dash.period_tip"))
+        for fmt, button in self.export_buttons.items():
+            button.setText(tr(f"dash.export_{fmt}"))
+            button.setToolTip(tr("dash.export_tip"))
+        self.tables.setTabText(0, tr("dash.tab_league"))
+        self.tables.setTabText(1, tr("dash.tab_volunteers"))
+        for i, key in enumerate(CHARTS):
+            self.charts.setTabText(i, tr(f"dash.chart_tab.{key}"))
+        today = self.data["today"] if self.data else date.today()
+        self._fill_periods(today)
+        if self.data is not None:
+            self._show(self.data)
+
+
+def _service_of(indicator: str) -> str:
+    return {"online_households": "online_service", "households_reached": "vneid_level2",
+            "people_helped": "vneid_level2"}.get(indicator, indicator)
+
+
+class HouseholdList(QDialog):
+    """The households behind a number; a row opens in the households screen."""
+
+    filled = Signal(object)
+
+    def __init__(self, ctx, title: str, parent=None, *, needing: bool = False):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.needing = needing
+        self.rows: list[dict] = []
+        self.setWindowTitle(title)
+        self.resize(760, 480)
+        self.heading = QLabel(title)
+        self.heading.setProperty("heading", True)
+        self.heading.setWordWrap(True)
+        self.count = QLabel(tr("dash.loading"))
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_row(row))
+        buttons = QDialogButtonBox()
+        self.open_button = buttons.addButton(tr("dash.open_household"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.clicked.connect(lambda: self.open_row(self.table.currentRow()))
+        buttons.addButton(tr("dash.close"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.count)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+
+    def fill(self, result: dict) -> None:
+        self.rows = result["households"]
+        heads = ["report.group_village", "field.head_name", "field.phone", "field.address",
+                 "dash.col_members_needing" if self.needing else "dash.col_times"]
+        self.table.setColumnCount(len(heads))
+        self.table.setHorizontalHeaderLabels([tr(h) for h in heads])
+        self.table.setRowCount(len(self.rows))
+        for i, h in enumerate(self.rows):
+            last = ", ".join(h.get("members", [])) if self.needing else number(h["count"])
+            for c, text in enumerate((h["village"], h["head_name"], h["phone"], h["address"], last)):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        text = tr("dash.list_count", n=number(len(self.rows)))
+        if result.get("erased"):
+            text += " " + tr("dash.list_erased", n=result["erased"])
+        self.count.setText(text)
+        if self.rows:
+            self.table.selectRow(0)
+        self.filled.emit(result)
+
+    def open_row(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.ctx.navigate("households", {"household": self.rows[row]["id"]})
+            self.accept()
