@@ -402,3 +402,25 @@ def test_qt_own_words_follow_the_language(qtbot):
     i18n.set_language("en")
     menu = [a.text() for a in edit.createStandardContextMenu().actions() if a.text()]
     assert "&Paste\tCtrl+V" in menu
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_long_work_shows_a_progress_bar_whose_cancel_button_stops_it(shell, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    def long_work(desk, progress, cancelled):
+        done = 0
+        while not cancelled() and done < 10_000_000:
+            done += 1
+            if done % 1000 == 0:
+                progress(done % 100, 100)
+        return "cancelled" if cancelled() else "finished"
+
+    job = shell.ctx.runner.op(long_work, label_key="backup.running", progress=True, quiet=True)
+    qtbot.waitUntil(lambda: job.dialog is not None and job.dialog.isVisible(), timeout=5000)
+    assert job.dialog.labelText() == "Đang sao lưu dữ liệu…"
+    cancel = [b for b in job.dialog.findChildren(QPushButton) if b.text() == "Hủy"]
+    cancel[0].click()
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+    assert job.result == "cancelled"
+    assert job.dialog is None  # closed and gone
