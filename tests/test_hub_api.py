@@ -224,3 +224,28 @@ def test_page_totals_add_up():
 
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", total_row)[2:]  # after the label and the empty province cell
     assert cells[:8] == ["6", "18", "4", "2", "0", "2", "8", "0"]  # reached, helps, level 2 done, …, then by service
+
+
+def test_a_stranger_is_refused_before_the_body_is_read(hub_home):
+    """The manifest comes first: an unenrolled sender is stopped at its first bytes."""
+    from teamdesk.sync.hub.app import early_sender
+
+    with HubThread(hub_home, max_bytes=10 * 1024 * 1024) as h:
+        stranger = Identity.ephemeral("5a000000000000ff")
+        raw = synthetic_bundle(stranger, hub_recipient=h.store.identity.age_recipient, commune="15106")
+        sent = []
+
+        def body():
+            yield raw
+            for _ in range(200):  # 8 MB more that the hub never needs to read
+                sent.append(1)
+                yield b"\0" * 40_000
+
+        try:
+            r = httpx.post(h.url + "/api/v1/bundles", content=body())
+            assert r.status_code == 403
+        except httpx.TransportError:
+            pass  # the hub answered and closed while we were still sending: also a refusal
+        assert len(sent) < 200
+        assert early_sender(raw[:10]) is None and early_sender(b"PK\x03\x04 zip") == ""
+        assert early_sender(raw) == stranger.device_id

@@ -35,10 +35,12 @@ API = "/api/v1"
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
-def error(status: int, key: str, **params) -> JSONResponse:
+def error(status: int, key: str, *, close: bool = False, **params) -> JSONResponse:
+    """A JSON error. ``close``: ask the server to drop the connection (a body we will not read)."""
     return JSONResponse(
         {"ok": False, "error": key, "message": tr(key, "vi", **params), "message_en": tr(key, "en", **params), **params},
         status_code=status,
+        headers={"connection": "close"} if close else None,
     )
 
 
@@ -60,16 +62,26 @@ def create_app(store: HubStore) -> Starlette:
             if not declared.isdigit():
                 return error(400, "error.hub_bad_length")
             if int(declared) > store.max_bytes:
-                return error(413, "error.hub_too_large", limit=store.max_bytes)
+                return error(413, "error.hub_too_large", close=True, limit=store.max_bytes)
         part = store.incoming_path()
         size = 0
+        head = b""  # the first bytes, until the manifest says who is sending
         try:
             with open(part, "wb") as out:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > store.max_bytes:
-                        return error(413, "error.hub_too_large", limit=store.max_bytes)
+                        return error(413, "error.hub_too_large", close=True, limit=store.max_bytes)
                     out.write(chunk)
+                    if head is not None:
+                        head += chunk
+                        sender = early_sender(head)
+                        if sender is not None:
+                            head = None
+                            if sender == "":
+                                return error(400, "error.sync_not_bundle", close=True, file="upload")
+                            if await store.run(store.device, sender) is None:  # a stranger: stop reading now
+                                return error(403, "error.hub_unknown_device", close=True, device=sender[:40])
             if size == 0:
                 return error(400, "error.hub_empty_body")
             status, receipt = await store.run(store.ingest_file, part)
@@ -158,6 +170,30 @@ async def _csv(store: HubStore, by: str) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="teamdesk-summary-{by}.csv"'},
     )
+
+
+def early_sender(head: bytes) -> str | None:
+    """The sending device named by a bundle's first bytes: None until the manifest is all there,
+    "" when the bytes are not a bundle. (The full checks come later; this only saves reading a
+    stranger's upload to the end.)"""
+    from teamdesk.sync.bundle import HEADER, MAGIC
+
+    if head[: len(MAGIC)] != MAGIC[: len(head)]:
+        return ""
+    start = len(MAGIC) + HEADER.size
+    if len(head) < start:
+        return None
+    (length,) = HEADER.unpack_from(head, len(MAGIC))
+    if not 0 < length <= 64 * 1024:
+        return ""
+    if len(head) < start + length:
+        return None if len(head) < start + 64 * 1024 else ""
+    try:
+        manifest = json.loads(head[start : start + length])
+        device = manifest["origin"]["device_id"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return device if isinstance(device, str) and device else ""
 
 
 def _plain(params: dict) -> dict:
