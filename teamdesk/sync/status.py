@@ -3,9 +3,23 @@ coordinator, devices waiting, files missing, conflicts open. One function for th
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from teamdesk.dates import LOCAL
 from teamdesk.i18n import tr
 from teamdesk.sync import receipts, team
 from teamdesk.sync.import_ import missing_sequences
+
+
+def local_time(iso: str | None) -> str:
+    """A stored UTC moment as people read it: local time, dd/mm/yyyy HH:MM."""
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return iso
+    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
 
 
 def sync_status(desk) -> dict:
@@ -43,7 +57,7 @@ def status_lines(status: dict) -> list[str]:
     if not status["enrolled"]:
         lines.append(tr("status.not_enrolled") if status["role"] != "coordinator" else tr("status.no_team_yet"))
     for destination, mark in sorted(status["exports"].items()):
-        lines.append(tr("status.last_export", destination=tr(f"sync.audience.{destination}"), sequence=mark["sequence"], at=mark["exported_at"] or "—"))
+        lines.append(tr("status.last_export", destination=tr(f"sync.audience.{destination}"), sequence=mark["sequence"], at=local_time(mark["exported_at"])))
     if status["role"] != "coordinator":
         if status["not_reached_total"]:
             detail = ", ".join(f"{tr(f'sync.table.{t}')}: {n}" for t, n in status["not_reached"].items())
