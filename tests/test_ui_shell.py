@@ -424,3 +424,32 @@ def test_long_work_shows_a_progress_bar_whose_cancel_button_stops_it(shell, qtbo
     qtbot.waitUntil(lambda: job.done, timeout=10000)
     assert job.result == "cancelled"
     assert job.dialog is None  # closed and gone
+
+
+def test_a_second_app_on_the_same_home_says_so_and_leaves(qtbot, desk):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from teamdesk.ui.app import hold_home, run_app
+
+    first = hold_home(desk.home)
+    assert first is not None
+    said = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer)
+            return
+        said.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(0, answer)
+    try:
+        assert run_app(home=desk.home) == 0
+    finally:
+        first.unlock()
+    assert "đang mở" in said[0]
+    again = hold_home(desk.home)
+    assert again is not None
+    again.unlock()

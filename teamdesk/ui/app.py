@@ -119,15 +119,23 @@ def run_app(
     home = Path(home) if home else default_home()
     if lang:
         i18n.set_language(lang)
+    lock = hold_home(home)
+    if lock is None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(None, i18n.tr("app.title"), i18n.tr("ui.already_open", home=str(home)))
+        return 0
     from teamdesk import backup
 
     if backup.is_damaged(home):
         theme.apply(app)
         if not run_recovery(home, app):
+            lock.unlock()
             return 1
     if not Desk.exists(home):
         theme.apply(app)
         if not run_wizard(home, app):
+            lock.unlock()
             return 0
     while True:
         window = open_shell(home, app=app, lang=lang)
@@ -139,7 +147,30 @@ def run_app(
         again = window.restart_wanted
         window.shutdown()
         if not again:
+            lock.unlock()
             return code
+
+
+def hold_home(home: Path):
+    """One app per home folder: two windows writing one database would confuse undo and drafts.
+
+    Returns the held ``QLockFile`` (keep it alive), or None when another TeamDesk holds it.
+    A lock left by a crashed app is taken over (Qt checks the process is gone).
+    """
+    from PySide6.QtCore import QLockFile
+
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return _NoLock()  # an unwritable home: the Desk reports that in words later
+    lock = QLockFile(str(home / "teamdesk.lock"))
+    lock.setStaleLockTime(0)
+    return lock if lock.tryLock(200) else None
+
+
+class _NoLock:
+    def unlock(self) -> None:
+        pass
 
 
 def _call_when_ready(window, ready: Callable[[object], None]) -> None:

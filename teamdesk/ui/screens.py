@@ -59,7 +59,7 @@ SCREENS: list[ScreenEntry] = [
     ScreenEntry("sync", "nav.sync", "teamdesk.ui.sync_screen", "SyncScreen", icon="sync"),
     ScreenEntry("upload", "nav.upload", "teamdesk.ui.upload_screen", "UploadScreen", roles=("coordinator",), icon="upload"),
     ScreenEntry("dashboard", "nav.dashboard", "teamdesk.ui.dashboard", "DashboardScreen", roles=("coordinator",), icon="dashboard"),
-    ScreenEntry("settings", "nav.settings", "teamdesk.ui.settings_screen", "SettingsScreen", icon="settings"),
+    ScreenEntry("settings", "nav.settings", "teamdesk.ui.settings_screen", "SettingsScreen", roles=(*ALL_ROLES, "hub"), icon="settings"),
 ]
 
 
