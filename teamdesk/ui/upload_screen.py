@@ -36,6 +36,7 @@ from teamdesk.i18n import language, tr
 URL_SETTING = "hub_url"
 AUTO_SETTING = "hub_auto_push"
 PROBE_INTERVAL_MS = 60_000
+PACK_INTERVAL_S = 15 * 60  # automatic pushes pack new changes at most this often (one bundle, not hundreds a day)
 
 
 class AutoUploader(QObject):
@@ -61,6 +62,7 @@ class AutoUploader(QObject):
         self.last_error: BaseException | None = None
         self.blocked = False  # the hub's key changed: no automatic push until the user decides
         self._cancel = threading.Event()
+        self._last_pack = float("-inf")
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
@@ -109,10 +111,14 @@ class AutoUploader(QObject):
         self._cancel.set()
 
     def _run(self, url: str, *, push: bool, probe_only_first: bool, explicit_url: bool = False) -> None:
+        import time
+
         self.busy = True
         self._cancel = threading.Event()
         cancel = self._cancel
         home = self.home
+        now = time.monotonic()
+        pack = not probe_only_first or now - self._last_pack >= PACK_INTERVAL_S  # "Gửi ngay" always packs
         self.started.emit()
 
         def work() -> None:
@@ -125,8 +131,10 @@ class AutoUploader(QObject):
                     if not ok or not push:
                         self.finished.emit({"reachable": ok, "probe_only": True})
                         return
+                if pack:
+                    self._last_pack = now
                 result = upload.push(
-                    home, hub_url=url if explicit_url else None, cancelled=cancel.is_set,
+                    home, hub_url=url if explicit_url else None, prepare=pack, cancelled=cancel.is_set,
                     progress=lambda done, total: self.progress.emit(done, total),
                 )
                 self.reachability.emit(result["reachable"])
@@ -417,6 +425,7 @@ class UploadScreen(QWidget):
     def _progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
+        self.reload()  # show the bundle turning "đang gửi" / "tỉnh đã nhận" as it goes
 
     def _show_reachable(self, ok) -> None:
         key = {True: "upload.reachable", False: "upload.unreachable"}.get(ok, "upload.unknown")

@@ -67,6 +67,7 @@ def province_page(*, name: str, lines: list[dict], bundles: dict[str, dict]) -> 
     empty = "" if lines else f"<p>{escape(tr('hub.page.empty', 'vi'))}</p>"
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<meta http-equiv="refresh" content="300">
 <title>{escape(tr('hub.page.title', 'vi'))} — {escape(name)}</title><style>{_STYLE}</style></head>
 <body><h1>{escape(tr('hub.page.title', 'vi'))}</h1>
 <p class="sub">{escape(name)} · {escape(tr('hub.page.communes', 'vi', count=len(lines)))}</p>
