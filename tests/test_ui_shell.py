@@ -176,6 +176,8 @@ def test_clock_banner_shows_when_the_clock_is_behind(qtbot, desk):
     window.show()
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert "Đồng hồ" in window.banner.text()
+    window.ctx.set_language("en")
+    assert window.banner.text().startswith("This computer's clock looks wrong")
     window.shutdown()
 
 

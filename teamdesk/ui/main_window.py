@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,14 +43,13 @@ from teamdesk.ui import screens as registry
 from teamdesk.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+ADD_VOLUNTEER = "+add"  # the duty combo's last item: a new volunteer
 
 
 def _error_text(exc: BaseException) -> str:
     from teamdesk.ui.runner import error_text
 
     return error_text(exc)
-
-ADD_VOLUNTEER = "+add"  # the duty combo's last item: a new volunteer
 
 
 def icon(name: str) -> QIcon:
@@ -97,6 +96,7 @@ class MainWindow(QMainWindow):
         self.built: dict[str, QWidget] = {}
         self._shut = False
         self.restart_wanted = False  # run_app builds a fresh window (e.g. after a restore)
+        self._health: dict | None = None  # the clock's, as last told by the worker
         self.resize(1366, 768)
         self.setMinimumSize(1000, 640)
 
@@ -238,8 +238,10 @@ class MainWindow(QMainWindow):
             if hasattr(screen, "retranslate"):
                 self._safely(screen.retranslate)
         self._fit_nav()
-        if self.banner.isVisible():
-            self._check_clock()
+        if self._health is not None:
+            self._show_clock(self._health)
+        if self.ctx.runner.open_error is not None:
+            self.banner.setText(_error_text(self.ctx.runner.open_error))
 
     def _fit_nav(self) -> None:
         """As narrow as the longest label allows: the screens need the width more."""
@@ -385,6 +387,7 @@ class MainWindow(QMainWindow):
             self.ctx.runner.query(lambda desk: desk.clock_health(), on_done=self._show_clock)
 
     def _show_clock(self, health: dict) -> None:
+        self._health = health
         if health.get("ok", True):
             self.banner.hide()
             return
