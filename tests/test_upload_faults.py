@@ -118,3 +118,32 @@ def test_backoff_grows_with_jitter():
     assert all(0.5 <= d <= 8 for row in delays for d in row)
     assert max(delays[0]) <= 1 and max(delays[3]) > 4  # grows, capped
     assert len({round(d, 6) for d in delays[2]}) > 150  # jittered
+
+
+def test_trusting_a_new_hub_key_repacks_for_it(tmp_path, desk, household):
+    desk.log_help(household=household, service="vneid_level2")
+    with HubThread(make_hub_home(tmp_path / "old")) as old:
+        enrol(old, desk)
+        upload.push(desk.home, hub_url=old.url, backoff=FAST)
+    desk.log_help(household=household, service="epayment_account")
+    assert upload.push(desk.home, backoff=FAST)["pending"] == 1  # offline: packed for the old key
+    upload.forget_pin(desk)  # the province confirmed its new key
+    assert outbox.pending(desk) == [] and outbox.unsent_count(desk) > 0
+    with HubThread(make_hub_home(tmp_path / "new")) as new:
+        enrol(new, desk)
+        result = upload.push(desk.home, hub_url=new.url, backoff=FAST)
+        assert result["accepted"] == 1 and result["first_contact"] and result["pending"] == 0
+        assert new.store.call(new.store.summary) == summary.by_commune(desk.conn)
+
+
+def test_a_lost_bundle_file_is_repacked(faulty, desk, household):
+    desk.log_help(household=household, service="online_service")
+    enrol(faulty, desk)
+    faulty.faults.plan = ["500"] * 4
+    upload.push(desk.home, hub_url=faulty.url, backoff=FAST)
+    outbox.path_of(desk, outbox.pending(desk)[0]).unlink()
+    lost = upload.push(desk.home, backoff=FAST)
+    assert lost["error"] == "error.hub_bundle_lost" and lost["pending"] == 0 and lost["unsent_rows"] > 0
+    again = upload.push(desk.home, backoff=FAST)
+    assert again["accepted"] == 1 and again["pending"] == 0
+    assert faulty.store.call(faulty.store.summary) == summary.by_commune(desk.conn)

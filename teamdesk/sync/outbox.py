@@ -200,3 +200,16 @@ def recover(desk: Desk) -> int:
     """After a crash or a closed app: ``sending`` bundles are pending again. Returns how many."""
     with transaction(desk.conn):
         return desk.conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount
+
+
+def start_over(desk: Desk) -> int:
+    """Drop the bundles not yet acknowledged and forget what was queued, so the next push packs
+    everything again (harmless: the hub merges idempotently). For a hub whose key changed (those
+    bundles were encrypted to the old key) or a bundle file lost from disk. Returns bundles dropped."""
+    dropped = pending(desk)
+    with transaction(desk.conn):
+        desk.conn.execute("DELETE FROM outbox WHERE state != 'acknowledged'")
+        desk.conn.execute("DELETE FROM hub_sent")
+    for e in dropped:
+        path_of(desk, e).unlink(missing_ok=True)
+    return len(dropped)

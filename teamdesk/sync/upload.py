@@ -108,9 +108,13 @@ def fingerprint(signing_key: str) -> str:
 
 
 def forget_pin(desk: Desk) -> None:
-    """The province really changed its hub's keys (told by phone, in writing): trust the next contact."""
+    """The province really changed its hub's keys (told by phone, in writing): trust the next contact.
+
+    Bundles still waiting were encrypted to the old key, so they are dropped and everything is
+    packed again for the new one."""
     with transaction(desk.conn):
         desk.conn.execute("DELETE FROM hub_pins WHERE slot = ?", (PIN_SLOT,))
+        outbox.start_over(desk)
 
 
 def _hub_from_enrolment(desk: Desk) -> dict:
@@ -216,7 +220,11 @@ def send_one(desk: Desk, client: HubClient, entry: dict, *, signing_key: str, ba
     Returns the verified receipt. Raises ``HubRefusedUpload`` (4xx), ``Failed`` (gave up: network
     or hub down; the bundle stays pending) or ``Failed('error.cancelled')``.
     """
-    data = outbox.path_of(desk, entry).read_bytes()
+    try:
+        data = outbox.path_of(desk, entry).read_bytes()
+    except OSError as exc:  # the file was deleted or the disk failed: pack everything again next time
+        outbox.start_over(desk)
+        raise Failed("error.hub_bundle_lost", file=entry["file"]) from exc
     last = ""
     for attempt in range(backoff.retries + 1):
         if attempt and _wait(backoff.delay(attempt - 1), cancelled):
