@@ -249,3 +249,16 @@ def test_a_stranger_is_refused_before_the_body_is_read(hub_home):
         assert len(sent) < 200
         assert early_sender(raw[:10]) is None and early_sender(b"PK\x03\x04 zip") == ""
         assert early_sender(raw) == stranger.device_id
+
+
+def test_an_erasure_reaches_the_province(hub, desk, household):
+    desk.log_help(household=household, service="vneid_level2")
+    enrol(hub, desk)
+    upload.push(desk.home, hub_url=hub.url, backoff=FAST)
+    assert hub.store.call(hub.store.summary)[0]["households_reached"] == 1
+    desk.erase_household(household, reason="consent_withdrawn")
+    result = upload.push(desk.home, backoff=FAST)
+    assert result["accepted"] == 1
+    line = hub.store.call(hub.store.summary)[0]
+    assert line["households_reached"] == 0 and line["helps"] == 0
+    assert summary.by_commune(desk.conn, communes=[desk.commune_code]) == [line]
