@@ -139,7 +139,7 @@ def run_app(
             return 0
     while True:
         window = open_shell(home, app=app, lang=lang)
-        window.show()
+        show_fitted(window)
         if ready is not None:
             _call_when_ready(window, ready)
             ready = None
@@ -149,6 +149,16 @@ def run_app(
         if not again:
             lock.unlock()
             return code
+
+
+def show_fitted(window) -> None:
+    """Maximised on a laptop screen (1366×768 less the taskbar), else at 1366×768."""
+    screen = QApplication.primaryScreen()
+    free = screen.availableGeometry() if screen is not None else None
+    if free is not None and (free.width() <= 1400 or free.height() <= 820):
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def hold_home(home: Path):

@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
     def keys(self) -> list[str]:
         return [e.key for e in self.entries]
 
-    def screen(self, key: str) -> QWidget:
+    def screen_for(self, key: str) -> QWidget:
         """The screen for ``key``, built (and its module imported) on first use."""
         if key not in self.built:
             e = next(e for e in self.entries if e.key == key)
@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
         row = self.keys().index(key)
         if self.nav.currentRow() != row:
             self.nav.setCurrentRow(row)  # builds and shows it through _on_nav
-        screen = self.screen(key)
+        screen = self.screen_for(key)
         if payload is not None and hasattr(screen, "receive"):
             self._safely(lambda: screen.receive(payload))
         return screen
@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = self.entries[row].key
-        screen = self.screen(key)
+        screen = self.screen_for(key)
         self.stack.setCurrentWidget(screen)
         if hasattr(screen, "shown"):
             self._safely(screen.shown)
