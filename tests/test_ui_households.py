@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from teamdesk.demo import make_demo
-from teamdesk.household_list import PAGE_SIZE
+from teamdesk.household_list import KEEP_PAGES, PAGE_SIZE
 from teamdesk.ui.household_form import HouseholdForm
 
 # the offscreen platform says so for every dialog shown; it is not about this code
@@ -211,7 +211,7 @@ def test_the_lazy_list_reads_only_a_few_pages_of_20000(qtbot, demo_home):
             screen.view.scrollTo(screen.model.index(row, 0))
             QApplication.processEvents()
         assert screen.model.total_fetched() <= 10 * PAGE_SIZE, screen.model.total_fetched()  # 5 places looked at
-        assert len(screen.model.pages.cached_pages()) <= 8
+        assert len(screen.model.pages.cached_pages()) <= KEEP_PAGES
         # a need filter grows as the view scrolls instead of testing all 20,000 up front
         screen.need.setCurrentIndex(screen.need.findData("no_vneid_level2"))
         assert screen.model.rowCount() <= 2 * PAGE_SIZE
