@@ -56,6 +56,16 @@ def dress(key: str, screen) -> None:
     """Make a screen show something typical (a search typed, a row selected) when it can."""
     if key == "households" and hasattr(screen, "search"):
         screen.search.setText("nguyen van")
+    if key == "today" and hasattr(screen, "receive"):
+        from teamdesk import search
+
+        log = getattr(screen, "log", None)
+        if log is not None and hasattr(log, "search"):
+            log.search.setText("nguyen van")  # typed without accents: the matches listed
+        else:
+            found = search.find(screen.ctx.reader(), "nguyen van", limit=1)
+            if found:  # a household picked in the log panel
+                screen.receive({"household": found[0]["id"]})
     view = getattr(screen, "view", None)
     if view is not None and hasattr(view, "selectRow"):
         view.selectRow(0)
