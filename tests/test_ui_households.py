@@ -277,3 +277,16 @@ def test_an_open_form_follows_a_language_switch(shell, qtbot):
         shell.ctx.set_language("vi")
     assert form.members.cellWidget(0, 3).currentText() == "con"
     form.discard()
+
+
+def test_another_screen_can_open_the_list_filtered(shell, qtbot, desk, household):
+    desk.add_household(head_name="Trần Thị Bình", village="Thôn 1", consent_by="Trần Thị Bình")
+    screen = _screen(shell)
+    qtbot.waitUntil(lambda: screen.village.count() == 4)
+    thon2 = desk.village("Thôn 2")["id"]
+    shell.ctx.navigate("households", {"village_id": thon2, "need": "no_vneid_level2"})
+    assert shell.current_key() == "households"
+    assert screen.current_query().village_id == thon2 and screen.current_query().need == "no_vneid_level2"
+    assert [screen.model.pages.row(i).head_name for i in range(screen.model.rowCount())] == ["Nguyễn Văn Ấn"]
+    shell.ctx.navigate("households", {"household": household})
+    qtbot.waitUntil(lambda: screen.detail.household is not None and screen.detail.household["id"] == household)

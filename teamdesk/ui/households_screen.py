@@ -291,10 +291,21 @@ class HouseholdsScreen(QWidget):
             self.detail.reload()
 
     def receive(self, payload) -> None:
-        if isinstance(payload, dict) and payload.get("text") is not None:
-            self.search.setText(str(payload["text"]))
+        """``{"household": id}`` selects one; ``{"text", "village_id", "need"}`` set the list's query."""
+        if not isinstance(payload, dict):
+            return
+        if any(k in payload for k in ("text", "village_id", "need")):
+            for combo, key in ((self.village, "village_id"), (self.need, "need")):
+                if key in payload:
+                    combo.blockSignals(True)
+                    combo.setCurrentIndex(max(0, combo.findData(payload[key] or "")))
+                    combo.blockSignals(False)
+            if "text" in payload:
+                self.search.blockSignals(True)
+                self.search.setText(str(payload["text"] or ""))
+                self.search.blockSignals(False)
             self._apply_query()
-        if isinstance(payload, dict) and payload.get("household"):
+        if payload.get("household"):
             self.select(payload["household"])
 
     def help_text(self) -> str:
