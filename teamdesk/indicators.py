@@ -228,22 +228,21 @@ def prepare(conn: sqlite3.Connection, *, today: date) -> date:
         conn.execute("INSERT INTO ind_merge VALUES (?, ?)", (hid, winner))
     join = "LEFT JOIN ind_merge mg ON mg.id = e.household_id" if merged else ""
     canon = "COALESCE(mg.canon, e.household_id)" if merged else "e.household_id"
-    # hid: the canonical household's rowid (its id if it has not arrived yet by sync);
-    # person: the member's rowid, else the household head's, else minus the household's.
+    # hid: the canonical household's id; person: the member's id, else the household head's
+    # (a help for "the household"), else the household's own id.
     conn.execute(
-        "CREATE TEMP TABLE ind_ev AS SELECT COALESCE(h.rowid, e.household_id) AS hid,"
-        " COALESCE(m.rowid, (SELECT hm.rowid FROM members hm WHERE hm.household_id = h.id AND hm.relation = 'head'"
-        "  ORDER BY hm.deleted LIMIT 1), -h.rowid, 'h:' || e.household_id) AS person,"
+        f"CREATE TEMP TABLE ind_ev AS SELECT {canon} AS hid,"
+        " COALESCE(e.member_id, (SELECT hm.id FROM members hm WHERE hm.household_id = h.id AND hm.relation = 'head'"
+        f"  ORDER BY hm.deleted LIMIT 1), 'h:' || {canon}) AS person,"
         " e.member_id IS NOT NULL AS named, COALESCE(h.village_id, '') AS village_id,"
         " COALESCE(e.volunteer_id, '') AS volunteer_id, e.service AS service, e.outcome AS outcome,"
         " e.detail AS detail, e.date AS date, e.hlc AS hlc"
         f" FROM help_events e {join} LEFT JOIN households h ON h.id = {canon}"
-        " LEFT JOIN members m ON m.id = e.member_id"
         # +date: one sequential pass beats the date index when most rows qualify
         " WHERE e.deleted = 0 AND +e.date BETWEEN ? AND ? AND length(e.date) = 10",
         (started.isoformat(), today.isoformat()),
     )
-    conn.execute("CREATE INDEX temp.ind_ev_open ON ind_ev(hid, service, outcome)")
+    conn.execute("CREATE INDEX temp.ind_merge_canon ON ind_merge(canon)")
     _BUILT[id(conn)] = _state(conn, today, started)
     return started
 
@@ -258,19 +257,29 @@ _MAIN = (
     " SUM(outcome = 'done' AND service = 'online_service'),"
     " COUNT(DISTINCT CASE WHEN outcome = 'done' AND service = 'online_service' THEN hid END)"
 )
-# A follow-up is open at day :b unless a later done of its service closes it (same household; same
-# member when it named one). Ordered by (date, hlc): the same day's later entry closes it too.
+# A follow-up is open at day :b unless a later done of its service closes it (same household,
+# merged ones included; the same member when it named one), ordered by (date, hlc). The probe uses
+# help_events' own household index: nothing to build per query. ``+`` keeps the planner on it.
 _OPEN = (
-    "SELECT {g}, COUNT(*) FROM ind_ev f WHERE f.date <= :b AND f.outcome = 'follow_up'"
-    " AND NOT EXISTS (SELECT 1 FROM ind_ev d WHERE d.hid = f.hid AND d.service = f.service"
-    "  AND d.outcome = 'done' AND d.date <= :b AND (NOT f.named OR d.person = f.person)"
+    "SELECT {g}, COUNT(*) FROM ind_ev f WHERE f.outcome = 'follow_up' AND f.date <= :b"
+    " AND NOT EXISTS (SELECT 1 FROM help_events d WHERE {same_household}"
+    "  AND d.deleted = 0 AND +d.outcome = 'done' AND +d.service = f.service"
+    "  AND +d.date BETWEEN :s AND :b AND length(d.date) = 10 AND (NOT f.named OR d.member_id = f.person)"
     "  AND (d.date > f.date OR (d.date = f.date AND d.hlc > f.hlc)))"
     " GROUP BY 1"
 )
 
 
-def _span(period: Period, today: date) -> dict:
-    return {"a": period.start.isoformat(), "b": min(period.end, today).isoformat()}
+def _open_sql(conn: sqlite3.Connection, g: str, where: str = "") -> str:
+    merged = conn.execute("SELECT 1 FROM ind_merge LIMIT 1").fetchone()
+    same = ("(d.household_id = f.hid OR d.household_id IN (SELECT id FROM ind_merge WHERE canon = f.hid))"
+            if merged else "d.household_id = f.hid")
+    return _OPEN.format(g=g, same_household=same).replace("f.date <= :b", "f.date <= :b" + where, 1)
+
+
+def _span(period: Period, today: date, started: date | None = None) -> dict:
+    return {"a": period.start.isoformat(), "b": min(period.end, today).isoformat(),
+            "s": (started or EARLIEST).isoformat()}
 
 
 def _zero() -> dict[str, int]:
@@ -289,14 +298,14 @@ def figures(conn: sqlite3.Connection, *, period: Period, by: str = "commune", to
     """
     if by not in _GROUP:
         raise UsageError("error.report_bad_by", by=by, known=", ".join(GROUPINGS))
-    prepare(conn, today=today)
-    params = _span(period, today)
+    started = prepare(conn, today=today)
+    params = _span(period, today, started)
     g = _GROUP[by]
     out: dict[str, dict[str, int]] = {}
     for row in conn.execute(f"SELECT {g}, {_MAIN} FROM ind_ev WHERE date BETWEEN :a AND :b GROUP BY 1", params):
         out[row[0] or UNKNOWN_GROUP] = dict(zip(FIELDS, [int(v or 0) for v in row[1:]] + [0]))
     if stocks and by != "month":  # a stock at the period's end: open follow-ups, whenever they were logged
-        for key, n in conn.execute(_OPEN.format(g=g), params):
+        for key, n in conn.execute(_open_sql(conn, g), params):
             out.setdefault(key or UNKNOWN_GROUP, _zero())["follow_up_open"] = n
     return out
 
@@ -330,13 +339,18 @@ def _labels(conn: sqlite3.Connection, by: str, keys: list[str], commune: str) ->
 
 
 def compute(conn: sqlite3.Connection, *, period: Period, by: str = "village", today: date,
-            commune: str = "") -> Indicators:
-    """Every figure of a report for ``period``, grouped ``by`` village, volunteer, month or commune."""
+            commune: str = "", with_total: bool = True) -> Indicators:
+    """Every figure of a report for ``period``, grouped ``by`` village, volunteer, month or commune.
+
+    ``with_total=False`` skips counting the commune's own total where it is not a sum (volunteers,
+    months): the dashboard's volunteer table does not show it.
+    """
     started = prepare(conn, today=today)
     groups = figures(conn, period=period, by=by, today=today)
     # Each household lives in one village, so village rows add up to the commune; volunteers and
     # months share households, so their total is counted on its own.
-    total = figures(conn, period=period, by="commune", today=today).get("", _zero()) if by in ("volunteer", "month") else None
+    shared = by in ("volunteer", "month")
+    total = figures(conn, period=period, by="commune", today=today).get("", _zero()) if shared and with_total else None
     labels = _labels(conn, by, list(groups), commune or tr("report.commune"))
     known = {k for k, _ in labels}
     merged: dict[str, dict[str, int]] = {}
@@ -345,34 +359,34 @@ def compute(conn: sqlite3.Connection, *, period: Period, by: str = "village", to
         for f in FIELDS:
             acc[f] += vals[f]
     rows = [Row(k, label, merged.get(k, _zero())) for k, label in labels]
-    params = _span(period, today)
+    params = _span(period, today, started)
     by_service: dict[str, dict[str, int]] = {}
-    for service, outcome, n in conn.execute(
-        "SELECT service, outcome, COUNT(*) FROM ind_ev WHERE date BETWEEN :a AND :b GROUP BY 1, 2", params
+    details: dict[str, dict[str, int]] = {}
+    for service, outcome, detail, n in conn.execute(  # one pass: helps by kind, procedures done
+        "SELECT service, outcome, CASE WHEN service = 'online_service' AND outcome = 'done'"
+        " THEN TRIM(COALESCE(detail, '')) END, COUNT(*) FROM ind_ev WHERE date BETWEEN :a AND :b GROUP BY 1, 2, 3",
+        params,
     ):
         cell = by_service.setdefault(service, dict.fromkeys((*OUTCOMES, "total"), 0))
         if outcome in OUTCOMES:
             cell[outcome] += n
         cell["total"] += n
+        if detail is not None:
+            details.setdefault(fold(detail), {})[detail] = n
     order = {s: i for i, s in enumerate(SERVICES)}
     return Indicators(
         period=period, by=by, today=today, team_started=started, rows=rows,
         total=Row("", commune or tr("report.commune"), total if total is not None else _sum(rows)),
         by_service=dict(sorted(by_service.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))),
-        procedures=procedures(conn, params), invalid_dates=invalid_dates(conn, today=today, started=started),
+        procedures=_procedures(details), invalid_dates=invalid_dates(conn, today=today, started=started),
     )
 
 
-def procedures(conn: sqlite3.Connection, params: dict) -> list[tuple[str, int]]:
-    """Online public services done, by procedure; spellings that fold alike count together."""
-    counts: dict[str, dict[str, int]] = {}
-    for detail, n in conn.execute(
-        "SELECT TRIM(COALESCE(detail, '')), COUNT(*) FROM ind_ev WHERE date BETWEEN :a AND :b"
-        " AND service = 'online_service' AND outcome = 'done' GROUP BY 1", params
-    ):
-        counts.setdefault(fold(detail), {})[detail] = n
+def _procedures(details: dict[str, dict[str, int]]) -> list[tuple[str, int]]:
+    """Online public services done, by procedure: spellings that fold alike count together, under
+    their most used spelling (capitalised first)."""
     out = []
-    for spellings in counts.values():
+    for spellings in details.values():
         name = max(spellings, key=lambda s: (spellings[s], s[:1].isupper(), s)) or tr("report.no_procedure")
         out.append((name, sum(spellings.values())))
     return sorted(out, key=lambda p: (-p[1], fold(p[0])))
@@ -420,17 +434,12 @@ def households_behind(conn: sqlite3.Connection, *, field: str, period: Period, t
                       village_id: str | None = None, volunteer_id: str | None = None) -> dict:
     """The households counted in one figure (a click on a number): live ones by name, erased ones
     only as a count (they keep no name)."""
-    prepare(conn, today=today)
-    params = _span(period, today) | {"v": village_id, "w": volunteer_id}
+    started = prepare(conn, today=today)
+    params = _span(period, today, started) | {"v": village_id, "w": volunteer_id}
     where = " AND village_id = :v" if village_id is not None else ""
     where += " AND volunteer_id = :w" if volunteer_id is not None else ""
     if field == "follow_up_open":
-        counted = dict(conn.execute(
-            "SELECT f.hid, COUNT(*) FROM ind_ev f WHERE f.date <= :b AND f.outcome = 'follow_up'"
-            + where.replace(" AND ", " AND f.") +
-            " AND NOT EXISTS (SELECT 1 FROM ind_ev d WHERE d.hid = f.hid AND d.service = f.service"
-            "  AND d.outcome = 'done' AND d.date <= :b AND (NOT f.named OR d.person = f.person)"
-            "  AND (d.date > f.date OR (d.date = f.date AND d.hlc > f.hlc))) GROUP BY 1", params))
+        counted = dict(conn.execute(_open_sql(conn, "f.hid", where.replace(" AND ", " AND f.")), params))
     elif field in _BEHIND:
         counted = dict(conn.execute(
             f"SELECT hid, COUNT(*) FROM ind_ev WHERE date BETWEEN :a AND :b AND {_BEHIND[field]}{where} GROUP BY 1",
@@ -440,20 +449,20 @@ def households_behind(conn: sqlite3.Connection, *, field: str, period: Period, t
     return _named(conn, counted)
 
 
-def _named(conn: sqlite3.Connection, counted: dict) -> dict:
-    """Household rows (live ones, by name) for ``hid`` -> count; erased households as a count."""
+def _named(conn: sqlite3.Connection, counted: dict[str, int]) -> dict:
+    """Household rows (live ones, by name) for household id -> count; erased ones only as a count."""
     rows, erased = [], 0
-    ids = [k for k in counted if isinstance(k, int)]
+    ids = list(counted)
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for rowid, hid, head, phone, address, village, deleted in conn.execute(
-            "SELECT h.rowid, h.id, h.head_name, h.phone, h.address, v.name, h.deleted FROM households h"
-            f" LEFT JOIN villages v ON v.id = h.village_id WHERE h.rowid IN ({','.join('?' * len(chunk))})", chunk
+        for hid, head, phone, address, village, deleted in conn.execute(
+            "SELECT h.id, h.head_name, h.phone, h.address, v.name, h.deleted FROM households h"
+            f" LEFT JOIN villages v ON v.id = h.village_id WHERE h.id IN ({','.join('?' * len(chunk))})", chunk
         ):
             if deleted:
                 erased += 1
                 continue
             rows.append({"id": hid, "head_name": head or "", "phone": phone or "", "address": address or "",
-                         "village": village or "", "count": counted[rowid]})
+                         "village": village or "", "count": counted[hid]})
     rows.sort(key=lambda r: (fold(r["village"]), fold(r["head_name"])))
     return {"households": rows, "erased": erased}
 
@@ -469,24 +478,20 @@ def households_needing(conn: sqlite3.Connection, *, service: str, today: date,
     done = {r[0] for r in conn.execute(
         "SELECT DISTINCT person FROM ind_ev WHERE service = ? AND outcome = 'done'", (service,))}
     sql = (
-        "SELECT h.rowid, m.rowid, m.full_name, m.birth_year FROM households h"
+        "SELECT h.id, m.id, m.full_name, m.birth_year FROM households h"
         " JOIN members m ON m.household_id = h.id AND m.deleted = 0"
         " WHERE h.deleted = 0 AND COALESCE(h.merged_into, '') = ''"
         + (" AND h.village_id = ?" if village_id is not None else "")
     )
-    counted: dict[int, int] = {}
-    names: dict[int, list[str]] = {}
+    counted: dict[str, int] = {}
+    names: dict[str, list[str]] = {}
     oldest = today.year - ADULT_AGE
-    for hrow, mrow, name, born in conn.execute(sql, (village_id,) if village_id is not None else ()):
-        if mrow in done or (born and int(born) > oldest):
+    for hid, mid, name, born in conn.execute(sql, (village_id,) if village_id is not None else ()):
+        if mid in done or (born and int(born) > oldest):
             continue
-        counted[hrow] = counted.get(hrow, 0) + 1
-        names.setdefault(hrow, []).append(name or "")
+        counted[hid] = counted.get(hid, 0) + 1
+        names.setdefault(hid, []).append(name or "")
     out = _named(conn, counted)
-    by_id = {r["id"]: r for r in out["households"]}
-    for rowid, hid in conn.execute(
-        f"SELECT rowid, id FROM households WHERE rowid IN ({','.join('?' * len(counted))})", list(counted)
-    ) if counted else []:
-        if hid in by_id:
-            by_id[hid]["members"] = names[rowid]
+    for row in out["households"]:
+        row["members"] = names[row["id"]]
     return out

@@ -48,7 +48,7 @@ def percent(share: float | None) -> str:
 def load(desk, period: indicators.Period) -> dict:
     """Everything the dashboard shows (runs on the runner's worker; no widgets here)."""
     made = report.build_for(desk, period=period, by="village")
-    volunteers = indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today())
+    volunteers = indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today(), with_total=False)
     return {"report": made, "volunteers": volunteers, "villages": desk.villages(), "today": desk.today()}
 
 
