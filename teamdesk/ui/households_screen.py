@@ -205,6 +205,8 @@ class HouseholdsScreen(QWidget):
         self._detail_timer.start()
 
     def _open_current_in_log(self) -> None:
+        if self._timer.isActive():  # Enter right after typing: the list catches up first
+            self._apply_query()
         hid = self.selected_id()
         if hid:
             self.ctx.navigate("today", {"household": hid})
