@@ -41,6 +41,10 @@ def test_init_enrol_push_summary(tmp_path, desk, household):
     devices = _run("hub", "devices", "--home", str(hub_home), "--json")
     assert json.loads(devices.output)["devices"][0]["commune_code"] == desk.commune_code
     assert "secret" not in devices.output
+    revoked = _run("hub", "revoke", desk.device_id, "--home", str(hub_home))
+    assert revoked.exit_code == 0 and "Đã thu hồi" in revoked.output
+    assert json.loads(_run("hub", "devices", "--home", str(hub_home), "--json").output)["devices"] == []
+    assert _run("hub", "revoke", desk.device_id, "--home", str(hub_home)).exit_code == 3
 
 
 def test_push_unreachable_and_changed_key(tmp_path, desk, household):

@@ -52,32 +52,25 @@ def serve_cmd(run: Run, host: str, port: int, max_mb: int):
     serve(run.home, host=host, port=port, max_bytes=max_mb * 1024 * 1024, on_ready=ready)
 
 
-def read_enrolment_keys(path: Path) -> dict:
-    """The coordinator's device id, public keys and commune from its enrolment file (checked and
-    signature-verified by ``teamdesk.sync.enrolment``). The team secret it carries is not kept."""
-    from teamdesk.sync.enrolment import read_enrolment
-
-    team = read_enrolment(path)["team"]
-    coordinator = team["coordinator"]
-    return {
-        "device_id": coordinator["device_id"],
-        "signing_key": coordinator["signing_key"],
-        "age_recipient": coordinator["age_recipient"],
-        "name": coordinator.get("name", ""),
-        "commune_code": team["commune"],
-    }
-
-
 @command(hub_group, "enrol", help="Đăng ký máy của một xã từ tệp tham gia. / Enrol a commune coordinator from its enrolment file.")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def enrol_cmd(run: Run, file: Path):
     from teamdesk.units import commune
 
-    keys = read_enrolment_keys(file)
     with _open_store(run) as store:
-        row = store.call(store.enrol, **keys)
-    name = commune(row["commune_code"])["name"]
-    run.emit({"enrolled": row}, tr("hub.cli.enrolled", name=row["name"] or "—", device=row["device_id"], commune=name))
+        rows = store.call(store.enrol_file, file)
+    run.emit(
+        {"enrolled": rows},
+        [tr("hub.cli.enrolled", name=r["name"] or "—", device=r["device_id"], commune=commune(r["commune_code"])["name"]) for r in rows],
+    )
+
+
+@command(hub_group, "revoke", help="Thu hồi đăng ký của một máy xã (mất máy, đổi máy). / Revoke a commune device (lost, replaced).")
+@click.argument("device_id")
+def revoke_cmd(run: Run, device_id: str):
+    with _open_store(run) as store:
+        row = store.call(store.revoke, device_id.strip())
+    run.emit({"revoked": row}, tr("hub.cli.revoked", device=row["device_id"], name=row["name"] or "—"))
 
 
 @command(hub_group, "identity", help="Khóa công khai của máy chủ tỉnh (để xã đối chiếu). / The hub's public keys (for communes to check).")

@@ -194,6 +194,30 @@ class HubStore:
             )
         return row
 
+    def enrol_file(self, path: Path | str) -> list[dict]:
+        """Enrol a commune's coordinator and deputies from its enrolment file (checked and
+        signature-verified by ``teamdesk.sync.enrolment``). The team secret it carries is not kept."""
+        from teamdesk.sync.enrolment import read_enrolment
+
+        team = read_enrolment(path)["team"]
+        people = [team["coordinator"], *team.get("deputies", [])]
+        return [
+            self.enrol(device_id=p["device_id"], commune_code=team["commune"], signing_key=p["signing_key"], age_recipient=p["age_recipient"], name=p.get("name", ""))
+            for p in people
+        ]
+
+    def revoke(self, device_id: str) -> dict:
+        """A commune device is no longer trusted (lost, replaced): its uploads are refused from now on.
+        What it sent before stays (it was genuine when it came)."""
+        from teamdesk.errors import NotFound
+
+        row = self.device(device_id)
+        if row is None:
+            raise NotFound("error.hub_unknown_device", device=device_id[:40])
+        with transaction(self.desk.conn):
+            self.desk.conn.execute("DELETE FROM hub_devices WHERE device_id = ?", (device_id,))
+        return row
+
     # --- receipts -------------------------------------------------------------------------------
     def receipt(self, *, status: str, bundle_id: str, commune_code: str, records: int, counts: dict, received_at: str) -> dict:
         body = {
