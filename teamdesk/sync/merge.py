@@ -48,7 +48,8 @@ class MergeSummary:
     conflicts: int = 0
     merged: int = 0  # versions written here by a field-level merge
     by_table: dict[str, dict[str, int]] = field(default_factory=dict)
-    household_ids: set[str] = field(default_factory=set)
+    household_ids: set[str] = field(default_factory=set)  # touched in any way (erasure purge)
+    search_ids: set[str] = field(default_factory=set)  # whose names or phones may have changed
     min_written_hlc: str = ""  # the oldest version this merge added (current or history)
     max_hlc: str = ""
 
@@ -64,6 +65,7 @@ class MergeSummary:
             for key, n in counts.items():
                 mine[key] = mine.get(key, 0) + n
         self.household_ids |= other.household_ids
+        self.search_ids |= other.search_ids
         if other.min_written_hlc and (not self.min_written_hlc or other.min_written_hlc < self.min_written_hlc):
             self.min_written_hlc = other.min_written_hlc
         self.max_hlc = max(self.max_hlc, other.max_hlc)
@@ -273,13 +275,18 @@ class _TableMerge:
         written = [r[1] for r in self.write] + [r[1] for r in self.archive]
         if written:
             self.summary.min_written_hlc = min(written)
+        touched = self.summary.household_ids
         if table == "households":
-            self.summary.household_ids.update(r[0] for r in self.write)
-            self.summary.household_ids.update(r[0] for r in self.archive)
+            touched.update(r[0] for r in self.write)
+            touched.update(r[0] for r in self.archive)
+            self.summary.search_ids.update(r[0] for r in self.write)
         elif table in ("members", "help_events"):
             at = self.at["household_id"]
-            self.summary.household_ids.update(r[at] for r in self.write if r[at])
-            self.summary.household_ids.update(r[at] for r in self.archive if r[at])
+            touched.update(r[at] for r in self.write if r[at])
+            touched.update(r[at] for r in self.archive if r[at])
+            if table == "members":  # a member moved between households leaves the old one too
+                self.summary.search_ids.update(r[at] for r in self.write if r[at])
+                self.summary.search_ids.update(r[at] for r in self.archive if r[at])
 
 
 def _ancestry(versions: dict, hlc: str) -> set[str]:
@@ -321,10 +328,10 @@ def apply_records(desk, sections: Mapping | object, *, bundle_id: str = "") -> M
             step.run(_full_rows(table, columns, rows))
             step.flush()
             total.add(step.summary)
+        if total.search_ids:
+            search.refresh(desk.conn, sorted(total.search_ids))
         if total.household_ids:
-            ids = sorted(total.household_ids)
-            search.refresh(desk.conn, ids)
-            purge_erased(desk.conn, ids)
+            purge_erased(desk.conn, sorted(total.household_ids))
         desk._save_clock()
     total.max_hlc = max_hlc
     return total

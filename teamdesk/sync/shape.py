@@ -63,7 +63,6 @@ def _every(pattern: re.Pattern, values: list) -> int | None:
 
 
 def _check_column(values: tuple, *, file: str, table: str, column: str) -> None:
-    values = list(values)
     if column in SYNC_COLUMNS:
         if column == "deleted":
             if not {type(v) for v in values} <= {int} or not set(values) <= {0, 1}:
