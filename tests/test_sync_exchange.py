@@ -265,3 +265,17 @@ def test_no_household_name_in_the_raw_file(team, tmp_path):
     for text in ("Nguyễn Văn Ấn", "Đặng Thị Lan", "0987654321", "Nguyen Van An"):
         for encoding in ("utf-8", "utf-16-le"):
             assert text.encode(encoding) not in data
+
+
+def test_enrolment_card_qr_decodes_and_enrols(team, tmp_path):
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    xa, _, _ = team
+    enrolment.write_card(xa, out=tmp_path / "the.pdf")
+    image = pdfium.PdfDocument(str(tmp_path / "the.pdf"))[0].render(scale=100 / 72).to_pil()
+    (code,) = zxingcpp.read_barcodes(image)
+    (tmp_path / "scanned.txt").write_text(code.text)
+    laptop = enrolment.join_team(tmp_path / "scanned", name="Máy Thôn 2", role="volunteer", enrolment_file=tmp_path / "scanned.txt", village="Thôn 2")
+    assert [v["name"] for v in laptop.villages()] == ["Thôn 1", "Thôn 2", "Thôn 3"]
+    laptop.close()

@@ -123,7 +123,7 @@ def to_pdf(sheet: dict) -> bytes:
         data.append([show(r[c]) if c == "day" else (tr("reconcile.ok") if r[c] else tr("reconcile.check")) if c == "ok" else str(r[c]) for c in FILE_COLUMNS])
     t = sheet["totals"]
     data.append([tr("reconcile.total"), "", "", *[str(t[c]) for c in ("bundles", "sent", "received", "applied", "new", "updated", "conflicts", "held")], ""])
-    table = Table(data, repeatRows=1)
+    table = Table(data, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -143,6 +143,25 @@ def to_pdf(sheet: dict) -> bytes:
             story.append(Paragraph("• " + m["message"], body))
     else:
         story.append(Paragraph(tr("reconcile.none_missing"), body))
+    if sheet["helps"]:
+        story.append(Spacer(1, 6 * mm))
+        story.append(Paragraph(tr("reconcile.helps_title"), ParagraphStyle("h", fontName=fonts.BOLD, fontSize=11, leading=14)))
+        story.append(Spacer(1, 2 * mm))
+        rows = [[tr("reconcile.col.village"), tr("reconcile.col.volunteer"), tr("reconcile.col.day"), tr("reconcile.col.helps")]]
+        rows += [[h["village"], h["volunteer"], show(h["day"]), str(h["helps"])] for h in sheet["helps"]]
+        helps = Table(rows, repeatRows=1, hAlign="LEFT")
+        helps.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 8.5),
+                    ("FONT", (0, 0), (-1, 0), fonts.BOLD, 8.5),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+                    ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+                ]
+            )
+        )
+        story.append(helps)
     story.append(Spacer(1, 8 * mm))
     story.append(Paragraph(tr("reconcile.sign"), body))
     doc.build(story)
