@@ -82,6 +82,7 @@ class WizardWindow(QWidget):
             wizard = SetupWizard(home=Path(home), joiner=joiner, peek=peek)
         self.wizard = wizard
         self.created = False
+        self.busy = False  # finishing: the window stays until the installation is complete
         self.info: dict | None = None
         self._bridge = _Bridge()
         self._bridge.progress.connect(self._on_progress)
@@ -426,6 +427,7 @@ class WizardWindow(QWidget):
         self._show()
 
     def start_finish(self) -> None:
+        self.busy = True
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
         self.error.clear()
@@ -443,11 +445,18 @@ class WizardWindow(QWidget):
 
         threading.Thread(target=work, name="teamdesk-setup", daemon=True).start()
 
+    def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        if self.busy:
+            event.ignore()  # half an installation helps nobody; it takes seconds
+            return
+        super().closeEvent(event)
+
     def _on_progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
 
     def _on_done(self, info: dict | None, error: BaseException | None) -> None:
+        self.busy = False
         self.bar.hide()
         if error is not None:
             from teamdesk.ui.runner import error_text
