@@ -455,3 +455,19 @@ def test_a_second_app_on_the_same_home_says_so_and_leaves(qtbot, desk):
     again = hold_home(desk.home)
     assert again is not None
     again.unlock()
+
+
+def test_closing_finishes_every_queued_write(qtbot, desk, household):
+    """Nothing logged is lost when the window closes with writes still queued on the worker."""
+    import sqlite3
+
+    from teamdesk.ui.app import open_shell
+
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    for _ in range(60):
+        window.ctx.runner.op(lambda d, *_: d.log_help(household=household, service="online_safety"), label_key="undo.log_help")
+    window.close()  # shutdown: drafts flushed, queue drained, database closed
+    conn = sqlite3.connect(desk.db_path(desk.home))
+    assert conn.execute("SELECT COUNT(*) FROM help_events WHERE service = 'online_safety' AND deleted = 0").fetchone()[0] == 60
+    conn.close()
