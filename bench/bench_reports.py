@@ -81,6 +81,14 @@ def bench_core(home: Path, runs: int) -> dict:
         print(f"  {name} {period.key}: {n:,} helps in the period")
     out = {}
     db = Desk.db_path(home)
+    conn = connect(db, readonly=True)
+    scan = []
+    for _ in range(runs):  # a yardstick for this machine's load: one plain pass over the helps
+        t = time.perf_counter()
+        conn.execute("SELECT COUNT(*), SUM(outcome = 'done') FROM help_events WHERE deleted = 0").fetchone()
+        scan.append((time.perf_counter() - t) * 1000)
+    conn.close()
+    out["reference: one scan of help_events"] = scan
     for name, period in months.items():
         cold, warm = [], []
         for _ in range(runs):

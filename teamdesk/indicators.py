@@ -248,15 +248,29 @@ def prepare(conn: sqlite3.Connection, *, today: date) -> date:
 
 
 _GROUP = {"commune": "''", "village": "village_id", "volunteer": "volunteer_id", "month": "substr(date, 1, 7)"}
-_MAIN = (
-    "COUNT(DISTINCT hid), COUNT(DISTINCT CASE WHEN outcome = 'done' THEN person END), COUNT(*),"
-    " SUM(outcome = 'done'),"
-    " COUNT(DISTINCT CASE WHEN outcome = 'done' AND service = 'vneid_install' THEN person END),"
-    " COUNT(DISTINCT CASE WHEN outcome = 'done' AND service = 'vneid_level2' THEN person END),"
-    " COUNT(DISTINCT CASE WHEN outcome = 'done' AND service = 'epayment_account' THEN person END),"
-    " SUM(outcome = 'done' AND service = 'online_service'),"
-    " COUNT(DISTINCT CASE WHEN outcome = 'done' AND service = 'online_service' THEN hid END)"
-)
+# Each figure as an SQL aggregate over temp.ind_ev: (condition, what is counted; None = rows).
+_COUNTS = {
+    "households_reached": ("1", "hid"),
+    "people_helped": ("outcome = 'done'", "person"),
+    "helps_logged": ("1", None),
+    "helps_done": ("outcome = 'done'", None),
+    "vneid_install": ("outcome = 'done' AND service = 'vneid_install'", "person"),
+    "vneid_level2": ("outcome = 'done' AND service = 'vneid_level2'", "person"),
+    "epayment_account": ("outcome = 'done' AND service = 'epayment_account'", "person"),
+    "online_service": ("outcome = 'done' AND service = 'online_service'", None),
+    "online_households": ("outcome = 'done' AND service = 'online_service'", "hid"),
+}
+
+
+def _aggregate(field: str, extra: str = "") -> str:
+    condition, counted = _COUNTS[field]
+    condition = f"{extra} AND {condition}" if extra else condition
+    if counted is None:
+        return f"SUM({condition})"
+    return f"COUNT(DISTINCT {counted})" if condition == "1" else f"COUNT(DISTINCT CASE WHEN {condition} THEN {counted} END)"
+
+
+_MAIN = ", ".join(_aggregate(f) for f in FIELDS if f in _COUNTS)
 # A follow-up is open at day :b unless a later done of its service closes it (same household,
 # merged ones included; the same member when it named one), ordered by (date, hlc). The probe uses
 # help_events' own household index: nothing to build per query. ``+`` keeps the planner on it.
@@ -307,6 +321,20 @@ def figures(conn: sqlite3.Connection, *, period: Period, by: str = "commune", to
     if stocks and by != "month":  # a stock at the period's end: open follow-ups, whenever they were logged
         for key, n in conn.execute(_open_sql(conn, g), params):
             out.setdefault(key or UNKNOWN_GROUP, _zero())["follow_up_open"] = n
+    return out
+
+
+def achieved(conn: sqlite3.Connection, *, fields: list[str], today: date, cut: date) -> dict[str, dict[str, tuple[int, int]]]:
+    """Village -> field -> (count up to ``today``, count up to ``cut``), since the team began: what
+    targets are measured on, and its pace. One pass over only the helps these fields look at."""
+    if not fields:
+        return {}
+    prepare(conn, today=today)
+    columns = ", ".join(f"{_aggregate(f)}, {_aggregate(f, 'date <= :cut')}" for f in fields)
+    rows = " OR ".join(f"({_COUNTS[f][0]})" for f in fields)
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in conn.execute(f"SELECT village_id, {columns} FROM ind_ev WHERE {rows} GROUP BY 1", {"cut": cut.isoformat()}):
+        out[row[0] or UNKNOWN_GROUP] = {f: (int(row[1 + 2 * i] or 0), int(row[2 + 2 * i] or 0)) for i, f in enumerate(fields)}
     return out
 
 

@@ -195,19 +195,16 @@ def progress(conn, *, today: date, commune: str = "", indicator: str | None = No
     targets = [t for t in list_targets(conn) if indicator in (None, t["indicator"])]
     if not targets:
         return []
-    started = indicators.team_started(conn)
-    everything = indicators.Period.between(started, max(today, started))
-    now = indicators.figures(conn, period=everything, by="village", today=today, stocks=False)
-    cut = today - timedelta(days=PACE_DAYS)  # the pace: what the last 28 days added
-    before = indicators.figures(
-        conn, period=indicators.Period.between(started, cut), by="village", today=today, stocks=False
-    ) if cut >= started else {}
+    wanted = [i for i in TARGETABLE if any(t["indicator"] == i for t in targets)]
+    counts = indicators.achieved(conn, fields=wanted, today=today, cut=today - timedelta(days=PACE_DAYS))
+    now = {v: {f: c[0] for f, c in fields.items()} for v, fields in counts.items()}
+    before = {v: {f: c[1] for f, c in fields.items()} for v, fields in counts.items()}
     villages = conn.execute("SELECT id, name, population, household_count FROM villages WHERE deleted = 0").fetchall()
     villages.sort(key=lambda v: [int(p) if p.isdigit() else p for p in fold(v[1]).split()])
     commune_t = {t["indicator"]: t for t in targets if not t["village_id"]}
     own_t = {(t["indicator"], t["village_id"]): t for t in targets if t["village_id"]}
     out = []
-    for ind in [i for i in TARGETABLE if any(t["indicator"] == i for t in targets)]:
+    for ind in wanted:
         base_col = 2 if TARGETABLE[ind] == "population" else 3
         bases = [v[base_col] for v in villages]
         if ind in commune_t:

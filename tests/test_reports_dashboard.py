@@ -28,7 +28,7 @@ def screen(qtbot, commune):
     window.show()
     qtbot.waitUntil(lambda: window.findChild(DashboardScreen) is not None and window.findChild(DashboardScreen).data is not None)
     s = window.findChild(DashboardScreen)
-    with qtbot.waitSignal(s.loaded, timeout=20000):
+    with qtbot.waitSignals([s.loaded, s.volunteers_loaded], timeout=20000):
         s.set_period(OCTOBER)
     yield s
     window.close()

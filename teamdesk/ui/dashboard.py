@@ -46,19 +46,25 @@ def percent(share: float | None) -> str:
 
 
 def load(desk, period: indicators.Period) -> dict:
-    """Everything the dashboard shows (runs on the runner's worker; no widgets here)."""
-    made = report.build_for(desk, period=period, by="village")
-    volunteers = indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today(), with_total=False)
-    return {"report": made, "volunteers": volunteers, "villages": desk.villages(), "today": desk.today()}
+    """What the dashboard shows first (runs on the runner's worker; no widgets here): the report's
+    own computation, so the screen and the exported files cannot disagree."""
+    return {"report": report.build_for(desk, period=period, by="village"), "today": desk.today()}
+
+
+def load_volunteers(desk, period: indicators.Period) -> indicators.Indicators:
+    """The volunteers' tab, read after the first paint (it is not visible at first)."""
+    return indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today(), with_total=False)
 
 
 class DashboardScreen(QWidget):
     loaded = Signal(object)  # the data dict, once drawn (tests and the benchmark wait on it)
+    volunteers_loaded = Signal(object)
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.data: dict | None = None
+        self._people_rows: list = []
         self._stale = False
         today = date.today()
         self.period = indicators.Period.month(today.year, today.month)
@@ -222,7 +228,8 @@ class DashboardScreen(QWidget):
         self._fill_targets(rep.progress)
         self._fill_target_choice(rep.progress)
         self._fill_league()
-        self._fill_people(data["volunteers"])
+        if data.get("volunteers") is not None:
+            self._fill_people(data["volunteers"])
         for key in CHARTS:
             self._draw_chart(key, rep.series)
         notes = []
@@ -231,6 +238,16 @@ class DashboardScreen(QWidget):
             notes.append(tr("dash.invalid_dates", total=bad["total"], future=bad["future"], before=bad["before_start"]))
         self.note.setText("  ".join(notes) or tr("dash.note_rules"))
         self.loaded.emit(data)
+        if data.get("volunteers") is None:
+            period = self.period
+            self.ctx.runner.query(lambda desk: load_volunteers(desk, period), on_done=lambda v: self._got_volunteers(data, v))
+
+    def _got_volunteers(self, data: dict, volunteers: indicators.Indicators) -> None:
+        if data is not self.data:
+            return  # a newer load is on its way
+        data["volunteers"] = volunteers
+        self._fill_people(volunteers)
+        self.volunteers_loaded.emit(volunteers)
 
     def _fill_targets(self, progress: list[dict]) -> None:
         while self.targets_box.count():
