@@ -55,6 +55,7 @@ def test_export_is_incremental_and_full_resends_everything(team, tmp_path):
     first = export.export_bundle(a, out=tmp_path / "1.tdsync")
     second = export.export_bundle(a, out=tmp_path / "2.tdsync")
     assert first["records"] > 0 and second["records"] == 0
+    assert first["counts"]["villages"] == 0  # the villages came from the commune: not sent back
     assert (first["sequence"], second["sequence"]) == (1, 2)
     full = export.export_bundle(a, out=tmp_path / "3.tdsync", full=True)
     assert full["records"] >= first["records"]
@@ -174,6 +175,7 @@ def _with_payload(good: b.Bundle, signer: Identity, recipient: str, raw: bytes, 
 def test_bad_files_leave_the_database_unchanged(team, tmp_path):
     xa, (a, _), _ = team
     register(a, "Nguyễn Văn Ấn", "Thôn 1", phone="0987654321")
+    a.add_village("Thôn 9")  # so the file carries a village row to tamper with
     good_path = tmp_path / "good.tdsync"
     export.export_bundle(a, out=good_path)
     data = good_path.read_bytes()

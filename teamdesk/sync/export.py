@@ -7,7 +7,9 @@ greatest ``hlc`` sent — and a sequence number in ``sync_marks``. Superseded ve
 since the mark travel too, so every installation ends up with every version.
 
 Importing lowers the marks to below the oldest version it wrote (a laptop with a slow clock can
-send versions older than the mark): the next export re-sends a little, which is harmless.
+send versions older than the mark): the next export re-sends a little, which is harmless. A file
+for the commune carries only the versions this laptop wrote (everything else it holds came from
+the commune); a file for the team carries every version.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ def lower_marks(conn, below_hlc: str) -> None:
     conn.execute("UPDATE sync_marks SET hlc = ? WHERE hlc > ?", (floor, floor))
 
 
-def collect(desk, *, since: str, tables: tuple[str, ...] = ORDER) -> list[tuple[str, tuple[str, ...], list]]:
-    """Versions (history first, then current) with ``hlc > since``, per table. Read consistently."""
+def collect(
+    desk, *, since: str, tables: tuple[str, ...] = ORDER, origin: str | None = None
+) -> list[tuple[str, tuple[str, ...], list]]:
+    """Versions (history first, then current) with ``hlc > since`` (and written by ``origin`` if
+    given), per table. Read in one read transaction, so the file is a consistent snapshot."""
     conn = desk.conn
     sections = []
     began = not conn.in_transaction
@@ -54,14 +59,17 @@ def collect(desk, *, since: str, tables: tuple[str, ...] = ORDER) -> list[tuple[
         for table in tables:
             cols = SYNC_COLUMNS + SYNCED[table]
             rows: list = []
-            for rid, hlc, prev, origin, deleted, data in conn.execute(
-                "SELECT id, hlc, prev_hlc, origin, deleted, data FROM history WHERE table_name = ? AND hlc > ?",
-                (table, since),
+            only = " AND origin = ?" if origin else ""
+            params = (since, origin) if origin else (since,)
+            for rid, hlc, prev, by, deleted, data in conn.execute(
+                f"SELECT id, hlc, prev_hlc, origin, deleted, data FROM history WHERE table_name = ? AND hlc > ?{only}",
+                (table, *params),
             ):
                 values = json.loads(data or "{}")
-                rows.append([rid, hlc, prev or "", origin, deleted, *[values.get(c) for c in SYNCED[table]]])
+                rows.append([rid, hlc, prev or "", by, deleted, *[values.get(c) for c in SYNCED[table]]])
             rows.extend(
-                list(r) for r in conn.execute(f"SELECT {', '.join(cols)} FROM [{table}] WHERE hlc > ? ORDER BY hlc", (since,))
+                list(r)
+                for r in conn.execute(f"SELECT {', '.join(cols)} FROM [{table}] WHERE hlc > ?{only} ORDER BY hlc", params)
             )
             sections.append((table, cols, rows))
     finally:
@@ -95,7 +103,8 @@ def export_bundle(
     since = "" if full else mark
     if progress:
         progress(0, 3)
-    sections = collect(desk, since=since)
+    # A village laptop's other versions all came from the commune, which has them: send only its own.
+    sections = collect(desk, since=since, origin=desk.device_id if audience == "commune" else None)
     if cancelled and cancelled():
         raise Failed("error.cancelled")
     if progress:
