@@ -7,6 +7,8 @@ household (``HouseholdDetail``). Enter or a double click on a row opens the log 
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,7 +30,9 @@ from teamdesk.i18n import language, tr
 from teamdesk.ui.household_detail import HouseholdDetail
 from teamdesk.ui.household_model import HouseholdModel
 
-SEARCH_DELAY_MS = 120  # a short pause after the last key before the list follows
+# Typing: the first key after a pause updates the list at once; keys that follow faster than
+# this are gathered and the list follows once they stop (a short debounce, on the trailing edge)
+SEARCH_DELAY_MS = 80
 DETAIL_DELAY_MS = 150  # and the detail panel after the selection stops moving
 
 
@@ -44,6 +48,7 @@ class HouseholdsScreen(QWidget):
         self.ctx = ctx
         self._dirty = False
         self._split_set = False
+        self._last_query = 0.0
         self._count_job = 0
 
         self.search = QLineEdit()
@@ -131,10 +136,14 @@ class HouseholdsScreen(QWidget):
         return ListQuery(text=self.search.text(), village_id=village or None, need=need or None)
 
     def _typed(self, _text: str) -> None:
-        self._timer.start()
+        if self._timer.isActive() or time.monotonic() - self._last_query < SEARCH_DELAY_MS / 1000:
+            self._timer.start()  # a burst of keys: wait for it to end
+        else:
+            self._apply_query()
 
     def _apply_query(self, *_args) -> None:
         self._timer.stop()
+        self._last_query = time.monotonic()
         query = self.current_query()
         if query != self.model.query:
             self.model.set_query(query)

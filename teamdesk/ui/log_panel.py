@@ -9,6 +9,8 @@ chosen yet the panel asks once.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -126,7 +128,7 @@ class LogPanel(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
-        self.search.textChanged.connect(lambda _: self._timer.start())
+        self.search.textChanged.connect(self._typed)
         self.find_label.setBuddy(self.search)
         self.results = QListWidget()
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -218,6 +220,7 @@ class LogPanel(QWidget):
         layout.addWidget(self.on_duty_label)
         layout.addStretch(1)
 
+        self._last_find = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)
@@ -279,8 +282,16 @@ class LogPanel(QWidget):
         return next(code for code, b in self.outcome_buttons.items() if b.isChecked())
 
     # --- finding and choosing the household ----------------------------------------------
+    def _typed(self, _text: str) -> None:
+        """The first key after a pause searches at once; a fast burst is gathered (trailing edge)."""
+        if self._timer.isActive() or time.monotonic() - self._last_find < self._timer.interval() / 1000:
+            self._timer.start()
+        else:
+            self._find()
+
     def _find(self) -> None:
         self._timer.stop()
+        self._last_find = time.monotonic()
         text = self.search.text()
         self.results.clear()
         if not search.query_key(text):
