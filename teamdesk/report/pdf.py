@@ -144,11 +144,11 @@ def _charts(report, width) -> Drawing:
     bars = VerticalBarChart()
     bars.x, bars.y, bars.width, bars.height = 30, 34, half - 40, height - 58
     bars.data = [[r.values["vneid_level2"] for r in rows] or [0], [r.values["epayment_account"] for r in rows] or [0]]
-    bars.categoryAxis.categoryNames = [r.label for r in rows] or [""]
+    bars.categoryAxis.categoryNames = _short_labels([r.label for r in rows]) or [""]
     bars.categoryAxis.labels.fontName = FONT
-    bars.categoryAxis.labels.fontSize = 6
-    bars.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
-    bars.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    bars.categoryAxis.labels.fontSize = 6 if len(rows) <= 20 else 5
+    bars.categoryAxis.labels.angle = 30 if 6 < len(rows) <= 20 else 0
+    bars.categoryAxis.labels.boxAnchor = "ne" if 6 < len(rows) <= 20 else "n"
     bars.valueAxis.labels.fontName = FONT
     bars.valueAxis.labels.fontSize = 6
     bars.valueAxis.valueMin = 0
@@ -185,6 +185,14 @@ def _charts(report, width) -> Drawing:
         legend.colorNamePairs = [(pal[i], tr(f"report.field.{k}")) for i, k in enumerate(names)]
         d.add(legend)
     return d
+
+
+def _short_labels(labels: list[str]) -> list[str]:
+    """Many villages: "Thôn 12" → "12" when every name starts with the same word, so they fit."""
+    words = [label.split(" ", 1) for label in labels]
+    if len(labels) > 8 and all(len(w) == 2 for w in words) and len({w[0] for w in words}) == 1:
+        return [w[1] for w in words]
+    return labels
 
 
 def _signatures(report, st, width) -> KeepTogether:
