@@ -281,3 +281,21 @@ def test_enrolment_card_qr_decodes_and_enrols(team, tmp_path):
     laptop = enrolment.join_team(tmp_path / "scanned", name="Máy Thôn 2", role="volunteer", enrolment_file=tmp_path / "scanned.txt", village="Thôn 2")
     assert [v["name"] for v in laptop.villages()] == ["Thôn 1", "Thôn 2", "Thôn 3"]
     laptop.close()
+
+
+def test_a_village_laptop_takes_data_from_the_commune_only(team, tmp_path):
+    xa, (a, c), _ = team
+    register(a, "Kim Văn Lộc", "Thôn 1")
+    # laptop a writes a file readable by laptop c (as a rogue relay would), signed with a's own key
+    from teamdesk.sync import team as team_mod
+
+    sections = export.collect(a, since="", origin=a.device_id)
+    made = b.write_bundle(
+        identity=team_mod.identity(a), recipients=[team_mod.identity(c).age_recipient], audience="team", commune="15106",
+        sequence=1, sections=sections, name=a.device_name, proof=team_mod.proof(a),
+    )
+    (tmp_path / "rogue.tdsync").write_bytes(made.raw)
+    before = dump(c)
+    result = import_.import_one(c, tmp_path / "rogue.tdsync")
+    assert result.state == "rejected" and result.error == "error.sync_not_from_commune"
+    assert dump(c) == before

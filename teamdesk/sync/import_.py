@@ -182,7 +182,12 @@ def import_one(desk, source: Path | str | bytes, *, name: str = "") -> FileResul
             raise InputRejected("error.sync_wrong_commune", file=file, commune=m["commune"])
         if bundle.device_id == desk.device_id:
             return _result(bundle, file, "unchanged", unchanged=m["records"], message=tr("sync.own_file"))
+        if m["audience"] not in ("commune", "team"):
+            raise InputRejected("error.sync_wrong_audience", file=file)
         device = devices.get(desk.conn, bundle.device_id)
+        if desk.role != "coordinator" and not (device and device["recipient"] and device["state"] == "approved"):
+            # a village laptop takes data from its commune (coordinator or deputy) only
+            raise InputRejected("error.sync_not_from_commune", file=file, device=bundle.origin.get("name") or bundle.device_id)
         if device and device["state"] == "revoked":
             raise InputRejected("error.sync_revoked", file=file, device=device["name"] or bundle.device_id)
         verify_manifest(bundle, signing_key=device["signing_key"] if device else None)
