@@ -299,3 +299,22 @@ def test_a_village_laptop_takes_data_from_the_commune_only(team, tmp_path):
     result = import_.import_one(c, tmp_path / "rogue.tdsync")
     assert result.state == "rejected" and result.error == "error.sync_not_from_commune"
     assert dump(c) == before
+
+
+def test_a_deputy_approved_later_reaches_the_villages(team, tmp_path):
+    xa, (a, _), enrol = team
+    deputy = enrolment.join_team(tmp_path / "pho", name="Máy phó chủ tịch", role="volunteer", enrolment_file=enrol)
+    export.export_bundle(deputy, out=tmp_path / "pho.tdsync")
+    import_.import_one(xa, tmp_path / "pho.tdsync")
+    devices.approve(xa, deputy.device_id, deputy=True)
+    export.export_bundle(xa, out=tmp_path / "xa.tdsync", full=True)
+    export.export_bundle(a, out=tmp_path / "a0.tdsync")
+    import_.import_one(xa, tmp_path / "a0.tdsync")  # the commune learns laptop a's key
+    export.export_bundle(xa, out=tmp_path / "xa.tdsync", full=True)
+    assert import_.import_one(a, tmp_path / "xa.tdsync").state == "applied"
+    register(a, "Mạc Thị Nga", "Thôn 1")
+    export.export_bundle(a, out=tmp_path / "a1.tdsync")
+    # the deputy can now read the village's file (it is one of its recipients)
+    bundle = b.read_manifest(tmp_path / "a1.tdsync")
+    assert b.open_payload(bundle, identity=Identity.load(deputy.home)).count() > 0
+    deputy.close()

@@ -109,6 +109,17 @@ def export_bundle(
         raise Failed("error.cancelled")
     if progress:
         progress(1, 3)
+    extra = None
+    if audience == "team":  # the villages learn of deputies approved after their enrolment
+        extra = {
+            "recipients": [
+                {"device_id": d, "name": n, "signing_key": k, "age_recipient": r}
+                for d, n, k, r in desk.conn.execute(
+                    "SELECT device_id, name, signing_key, age_recipient FROM sync_devices"
+                    " WHERE recipient = 1 AND state IN ('self', 'approved') ORDER BY device_id"
+                )
+            ]
+        }
     made = write_bundle(
         identity=me,
         recipients=recipients,
@@ -121,6 +132,7 @@ def export_bundle(
         role=desk.role,
         proof=team.proof(desk),
         full=full,
+        extra=extra,
         out=out,
     )
     if progress:

@@ -218,6 +218,8 @@ def import_one(desk, source: Path | str | bytes, *, name: str = "") -> FileResul
                     state="approved" if not trusted else device["state"],
                     proven=proven,
                 )
+            if desk.role != "coordinator" and bundle.device_id == team.get(desk, "coordinator"):
+                _learn_recipients(desk, m.get("recipients"))
             summary = apply_records(desk, payload, bundle_id=bundle.bundle_id)
             lower_marks(desk.conn, summary.min_written_hlc)
             _book(desk, bundle, state="applied", received=payload.count(), summary=summary, file=file)
@@ -229,6 +231,22 @@ def import_one(desk, source: Path | str | bytes, *, name: str = "") -> FileResul
         )
     except TeamDeskError as exc:
         return _refused(bundle, file, exc)
+
+
+def _learn_recipients(desk, recipients) -> None:
+    """The coordinator's team file names who may read the villages' files (a deputy approved later)."""
+    from teamdesk.sync.identity import PublicKeys, check_device_id, check_recipient, check_signing_key
+
+    for r in recipients if isinstance(recipients, list) else []:
+        try:
+            keys = PublicKeys(check_device_id(r["device_id"]), check_signing_key(r["signing_key"]), check_recipient(r["age_recipient"]))
+        except (InputRejected, KeyError, TypeError):
+            continue
+        known = devices.get(desk.conn, keys.device_id)
+        if keys.device_id == desk.device_id or (known and (known["state"] == "revoked" or known["signing_key"] != keys.signing_key)):
+            continue
+        name = r.get("name") if isinstance(r.get("name"), str) else ""
+        devices.register(desk.conn, keys, name=name[:100], role="coordinator", state="approved", proven=True, recipient=True)
 
 
 def _hold(desk, bundle: Bundle, file: str, device: dict | None) -> FileResult:
