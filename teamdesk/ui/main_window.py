@@ -46,6 +46,14 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 ADD_VOLUNTEER = "+add"  # the duty combo's last item: a new volunteer
 
 
+def _short(path: str) -> str:
+    """A backup's name and its folder's, for the status bar (the whole path is in Settings)."""
+    from pathlib import Path
+
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
 def _error_text(exc: BaseException) -> str:
     from teamdesk.ui.runner import error_text
 
@@ -458,7 +466,7 @@ class MainWindow(QMainWindow):
             | {"changes": Changes(settings=True)},
             label_key="backup.running",
             progress=True,
-            on_done=lambda r: self.statusBar().showMessage(tr("backup.done", file=r["file"]), 8000),
+            on_done=lambda r: self.statusBar().showMessage(tr("backup.done", file=_short(r["file"])), 8000),
         )
 
     def request_restart(self) -> None:
@@ -477,7 +485,7 @@ class MainWindow(QMainWindow):
         self.ctx.runner.op(
             work,
             label_key="backup.running",
-            on_done=lambda r: r["made"] and self.statusBar().showMessage(tr("backup.done", file=r["made"]["file"]), 8000),
+            on_done=lambda r: r["made"] and self.statusBar().showMessage(tr("backup.done", file=_short(r["made"]["file"])), 8000),
             on_error=lambda exc: self.statusBar().showMessage(tr("backup.auto_failed", reason=_error_text(exc)), 15000),
         )
 
