@@ -195,27 +195,30 @@ def team_started(conn: sqlite3.Connection) -> date:
         return EARLIEST
 
 
-_BUILT: dict[int, str] = {}  # id(connection) -> the state its temp.ind_ev was built from
+_BUILT: dict[int, tuple[str, date, date]] = {}  # id(connection) -> (state, first, last day) of temp.ind_ev
 
 
-def _state(conn: sqlite3.Connection, today: date, started: date) -> str:
+def _state(conn: sqlite3.Connection, started: date) -> str:
     """Changes when another connection committed (data_version) or this one wrote rows."""
     version = conn.execute("PRAGMA data_version").fetchone()[0]
-    return f"{version}:{conn.total_changes}:{today.isoformat()}:{started.isoformat()}"
+    return f"{version}:{conn.total_changes}:{started.isoformat()}"
 
 
-def prepare(conn: sqlite3.Connection, *, today: date) -> date:
-    """Fill ``temp.ind_ev`` with every live help dated from the team's start to ``today``.
+def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None) -> date:
+    """Fill ``temp.ind_ev`` with the live, validly dated helps from ``since`` (default: the team's
+    start) to ``today``.
 
     One pass over ``help_events`` resolves merges (canonical household and its village) and the
-    person helped (as integer row ids: distinct counts over integers are cheap); every figure then
-    aggregates this compact table. It is rebuilt only when the database changed; temp tables live
-    with their connection, so the GUI's read-only connection holds one too. Returns the team's start.
+    person helped; every figure then aggregates this compact table. It is rebuilt only when the
+    database changed or an earlier day is asked for; temp tables live with their connection, so the
+    GUI's read-only connection holds one too. Returns the team's start.
     """
     started = team_started(conn)
+    low = max(started, since or started)
     exists = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'ind_ev'").fetchone()
-    if exists and _BUILT.get(id(conn)) == _state(conn, today, started):
-        return started
+    built = _BUILT.get(id(conn))
+    if exists and built and built[0] == _state(conn, started) and built[1] <= low and built[2] >= today:
+        return started  # every query bounds its days, so a wider table serves it
     conn.execute("DROP TABLE IF EXISTS temp.ind_ev")
     conn.execute("DROP TABLE IF EXISTS temp.ind_merge")
     conn.execute("CREATE TEMP TABLE ind_merge (id TEXT PRIMARY KEY, canon TEXT NOT NULL) WITHOUT ROWID")
@@ -240,10 +243,10 @@ def prepare(conn: sqlite3.Connection, *, today: date) -> date:
         f" FROM help_events e {join} LEFT JOIN households h ON h.id = {canon}"
         # +date: one sequential pass beats the date index when most rows qualify
         " WHERE e.deleted = 0 AND +e.date BETWEEN ? AND ? AND length(e.date) = 10",
-        (started.isoformat(), today.isoformat()),
+        (low.isoformat(), today.isoformat()),
     )
     conn.execute("CREATE INDEX temp.ind_merge_canon ON ind_merge(canon)")
-    _BUILT[id(conn)] = _state(conn, today, started)
+    _BUILT[id(conn)] = (_state(conn, started), low, today)
     return started
 
 
@@ -272,23 +275,29 @@ def _aggregate(field: str, extra: str = "") -> str:
 
 _MAIN = ", ".join(_aggregate(f) for f in FIELDS if f in _COUNTS)
 # A follow-up is open at day :b unless a later done of its service closes it (same household,
-# merged ones included; the same member when it named one), ordered by (date, hlc). The probe uses
-# help_events' own household index: nothing to build per query. ``+`` keeps the planner on it.
+# merged ones included; the same member when it named one), ordered by (date, hlc). Read from
+# help_events itself (follow-ups logged any time before :b count), probing through its household
+# index; ``+`` keeps the planner off the date and service indexes.
 _OPEN = (
-    "SELECT {g}, COUNT(*) FROM ind_ev f WHERE f.outcome = 'follow_up' AND f.date <= :b"
+    "SELECT {g}, COUNT(*) FROM help_events f LEFT JOIN ind_merge mg ON mg.id = f.household_id"
+    " LEFT JOIN households h ON h.id = COALESCE(mg.canon, f.household_id)"
+    " WHERE f.deleted = 0 AND f.outcome = 'follow_up' AND +f.date BETWEEN :s AND :b AND length(f.date) = 10{where}"
     " AND NOT EXISTS (SELECT 1 FROM help_events d WHERE {same_household}"
     "  AND d.deleted = 0 AND +d.outcome = 'done' AND +d.service = f.service"
-    "  AND +d.date BETWEEN :s AND :b AND length(d.date) = 10 AND (NOT f.named OR d.member_id = f.person)"
+    "  AND +d.date BETWEEN :s AND :b AND length(d.date) = 10 AND (f.member_id IS NULL OR d.member_id = f.member_id)"
     "  AND (d.date > f.date OR (d.date = f.date AND d.hlc > f.hlc)))"
     " GROUP BY 1"
 )
+_OPEN_GROUP = {"commune": "''", "village": "COALESCE(h.village_id, '')", "volunteer": "COALESCE(f.volunteer_id, '')",
+               "household": "COALESCE(mg.canon, f.household_id)"}
 
 
-def _open_sql(conn: sqlite3.Connection, g: str, where: str = "") -> str:
+def _open_sql(conn: sqlite3.Connection, by: str, where: str = "") -> str:
     merged = conn.execute("SELECT 1 FROM ind_merge LIMIT 1").fetchone()
-    same = ("(d.household_id = f.hid OR d.household_id IN (SELECT id FROM ind_merge WHERE canon = f.hid))"
-            if merged else "d.household_id = f.hid")
-    return _OPEN.format(g=g, same_household=same).replace("f.date <= :b", "f.date <= :b" + where, 1)
+    same = ("(d.household_id = COALESCE(mg.canon, f.household_id) OR d.household_id IN"
+            " (SELECT id FROM ind_merge WHERE canon = COALESCE(mg.canon, f.household_id)))"
+            if merged else "d.household_id = f.household_id")
+    return _OPEN.format(g=_OPEN_GROUP[by], same_household=same, where=where)
 
 
 def _span(period: Period, today: date, started: date | None = None) -> dict:
@@ -312,14 +321,14 @@ def figures(conn: sqlite3.Connection, *, period: Period, by: str = "commune", to
     """
     if by not in _GROUP:
         raise UsageError("error.report_bad_by", by=by, known=", ".join(GROUPINGS))
-    started = prepare(conn, today=today)
+    started = prepare(conn, today=today, since=period.start)
     params = _span(period, today, started)
     g = _GROUP[by]
     out: dict[str, dict[str, int]] = {}
     for row in conn.execute(f"SELECT {g}, {_MAIN} FROM ind_ev WHERE date BETWEEN :a AND :b GROUP BY 1", params):
         out[row[0] or UNKNOWN_GROUP] = dict(zip(FIELDS, [int(v or 0) for v in row[1:]] + [0]))
     if stocks and by != "month":  # a stock at the period's end: open follow-ups, whenever they were logged
-        for key, n in conn.execute(_open_sql(conn, g), params):
+        for key, n in conn.execute(_open_sql(conn, by), params):
             out.setdefault(key or UNKNOWN_GROUP, _zero())["follow_up_open"] = n
     return out
 
@@ -333,7 +342,8 @@ def achieved(conn: sqlite3.Connection, *, fields: list[str], today: date, cut: d
     columns = ", ".join(f"{_aggregate(f)}, {_aggregate(f, 'date <= :cut')}" for f in fields)
     rows = " OR ".join(f"({_COUNTS[f][0]})" for f in fields)
     out: dict[str, dict[str, tuple[int, int]]] = {}
-    for row in conn.execute(f"SELECT village_id, {columns} FROM ind_ev WHERE {rows} GROUP BY 1", {"cut": cut.isoformat()}):
+    for row in conn.execute(f"SELECT village_id, {columns} FROM ind_ev WHERE date <= :today AND ({rows}) GROUP BY 1",
+                            {"cut": cut.isoformat(), "today": today.isoformat()}):
         out[row[0] or UNKNOWN_GROUP] = {f: (int(row[1 + 2 * i] or 0), int(row[2 + 2 * i] or 0)) for i, f in enumerate(fields)}
     return out
 
@@ -373,7 +383,7 @@ def compute(conn: sqlite3.Connection, *, period: Period, by: str = "village", to
     ``with_total=False`` skips counting the commune's own total where it is not a sum (volunteers,
     months): the dashboard's volunteer table does not show it.
     """
-    started = prepare(conn, today=today)
+    started = prepare(conn, today=today, since=period.start)
     groups = figures(conn, period=period, by=by, today=today)
     # Each household lives in one village, so village rows add up to the commune; volunteers and
     # months share households, so their total is counted on its own.
@@ -431,7 +441,7 @@ def last_months(today: date, count: int) -> Period:
 def series(conn: sqlite3.Connection, *, months: int, today: date, village_id: str | None = None) -> list[dict]:
     """Each of the last ``months`` months' figures, oldest first (the dashboard's charts)."""
     span = last_months(today, months)
-    prepare(conn, today=today)
+    prepare(conn, today=today, since=span.start)
     where = "" if village_id is None else " AND village_id = :v"
     by_month = {
         row[0]: dict(zip(FIELDS, [int(v or 0) for v in row[1:]] + [0]))
@@ -462,12 +472,14 @@ def households_behind(conn: sqlite3.Connection, *, field: str, period: Period, t
                       village_id: str | None = None, volunteer_id: str | None = None) -> dict:
     """The households counted in one figure (a click on a number): live ones by name, erased ones
     only as a count (they keep no name)."""
-    started = prepare(conn, today=today)
+    started = prepare(conn, today=today, since=period.start)
     params = _span(period, today, started) | {"v": village_id, "w": volunteer_id}
     where = " AND village_id = :v" if village_id is not None else ""
     where += " AND volunteer_id = :w" if volunteer_id is not None else ""
     if field == "follow_up_open":
-        counted = dict(conn.execute(_open_sql(conn, "f.hid", where.replace(" AND ", " AND f.")), params))
+        where = (" AND h.village_id = :v" if village_id is not None else "") + (
+            " AND f.volunteer_id = :w" if volunteer_id is not None else "")
+        counted = dict(conn.execute(_open_sql(conn, "household", where), params))
     elif field in _BEHIND:
         counted = dict(conn.execute(
             f"SELECT hid, COUNT(*) FROM ind_ev WHERE date BETWEEN :a AND :b AND {_BEHIND[field]}{where} GROUP BY 1",
@@ -504,7 +516,8 @@ def households_needing(conn: sqlite3.Connection, *, service: str, today: date,
     e.g. the households in Thôn 2 still needing VNeID level 2."""
     prepare(conn, today=today)
     done = {r[0] for r in conn.execute(
-        "SELECT DISTINCT person FROM ind_ev WHERE service = ? AND outcome = 'done'", (service,))}
+        "SELECT DISTINCT person FROM ind_ev WHERE service = ? AND outcome = 'done' AND date <= ?",
+        (service, today.isoformat()))}
     sql = (
         "SELECT h.id, m.id, m.full_name, m.birth_year FROM households h"
         " JOIN members m ON m.household_id = h.id AND m.deleted = 0"

@@ -231,3 +231,15 @@ def test_reports_core_does_not_import_qt():
             "teamdesk.report.xlsx, teamdesk.report.csv, teamdesk.report.json, teamdesk.cli.report; "
             "sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_merged_households_follow_up_is_closed_by_the_kept_one(commune):
+    d, h = commune["desk"], commune["h"]
+    d.log_help(household=h["H6"], service="online_service", date="2026-10-13", outcome="follow_up", detail="Đăng ký kết hôn")
+    still = ind.compute(d.conn, period=OCTOBER, by="village", today=d.today())
+    assert next(r for r in still.rows if r.label == "Thôn 2")["follow_up_open"] == 2  # counted in the kept one's village
+    d.log_help(household=h["H3"], service="online_service", date="2026-10-14", detail="Đăng ký kết hôn")
+    got = ind.compute(d.conn, period=OCTOBER, by="village", today=d.today())
+    thon2 = next(r for r in got.rows if r.label == "Thôn 2")
+    assert thon2["follow_up_open"] == 1 and thon2["online_service"] == 1 and thon2["households_reached"] == 2
+    assert ("Đăng ký kết hôn", 1) in got.procedures

@@ -75,6 +75,7 @@ def build(conn, *, period: indicators.Period, by: str = "village", today: date, 
     steps = 4
     if progress:
         progress(0, steps)
+    indicators.prepare(conn, today=today)  # every day at once: the targets need them all too
     ind = indicators.compute(conn, period=period, by=by, today=today, commune=commune)
     if progress:
         progress(1, steps)
