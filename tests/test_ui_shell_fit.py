@@ -53,4 +53,35 @@ def test_every_screen_fits_1366x768_in_both_languages_and_large_text(qtbot, desk
     finally:
         window.shutdown()
         theme.apply(window.ctx.app, large=False)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_wizard_page_fits(qtbot, home):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from teamdesk import i18n
+    from teamdesk.ui import theme
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    problems = []
+    try:
+        for lang in ("vi", "en"):
+            for large in (False, True):
+                i18n.set_language(lang)
+                theme.apply(QApplication.instance(), large=large)
+                view = WizardWindow(home)
+                qtbot.addWidget(view)
+                view.resize(920, 640)
+                view.show()
+                for step in ("language", "start", "role", "commune", "villages", "people", "join", "finish"):
+                    view.wizard.mode = "join" if step == "join" else "new"
+                    view.wizard.step = step
+                    view._show()
+                    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # lay out the new texts
+                    problems += [f"{lang} large={large} {step}: {p}" for p in cut_off(view)]
+                view.close()
+    finally:
+        theme.apply(QApplication.instance(), large=False)
+        i18n.set_language("vi")
+    assert problems == [], "\n".join(problems)
