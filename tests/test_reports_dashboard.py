@@ -118,3 +118,20 @@ def test_english(screen, qtbot):
     assert screen.tables.tabText(0) == "Village league table"
     assert "People with VNeID level 2" in screen.cards["vneid_level2"].text()
     screen.ctx.set_language("vi", persist=False)
+
+
+def test_custom_range_and_week(screen, qtbot, monkeypatch):
+    from datetime import date
+
+    from teamdesk.ui.dashboard import DashboardScreen
+
+    monkeypatch.setattr(DashboardScreen, "ask_range",
+                        classmethod(lambda cls, parent, cur: ind.Period.between(date(2026, 10, 9), date(2026, 10, 9))))
+    with qtbot.waitSignal(screen.loaded, timeout=20000):
+        screen.period_box.setCurrentIndex(screen.period_box.findData("custom"))
+    assert screen.period.key == "2026-10-09..2026-10-09"
+    assert _card_number(screen.cards["vneid_level2"].text()) == 1  # help 8 only
+    assert "09/10/2026" in screen.period_box.currentText()
+    monkeypatch.setattr(DashboardScreen, "ask_range", classmethod(lambda cls, parent, cur: None))
+    screen.period_box.setCurrentIndex(screen.period_box.findData("custom"))
+    assert screen.period.key == "2026-10-09..2026-10-09"  # cancelled: unchanged

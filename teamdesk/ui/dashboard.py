@@ -9,14 +9,15 @@ dialog whose rows open in the households screen.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout,
+    QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame,
+    QGridLayout, QHBoxLayout,
     QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
     QTabWidget, QVBoxLayout, QWidget,
 )
@@ -204,6 +205,9 @@ class DashboardScreen(QWidget):
         for y, q in ((today.year, quarter), (today.year - (quarter == 1), (quarter - 2) % 4 + 1)):
             p = indicators.Period.quarter(y, q)
             self.period_box.addItem(p.label(), p.key)
+        for p in (indicators.Period.week(today), indicators.Period.week(today - timedelta(days=7))):
+            self.period_box.addItem(p.label(), p.key)
+        self.period_box.addItem(tr("dash.period_custom"), "custom")
         index = self.period_box.findData(current)
         if index < 0:
             self.period_box.addItem(self.period.label(), self.period.key)
@@ -213,9 +217,36 @@ class DashboardScreen(QWidget):
 
     def _period_chosen(self, _index: int) -> None:
         key = self.period_box.currentData()
-        if key:
+        if key == "custom":
+            chosen = self.ask_range(self, self.period)
+            if chosen is None:  # cancelled: show the period still on screen
+                self.set_period(self.period)
+            else:
+                self.set_period(chosen)
+        elif key:
             self.period = indicators.parse_period(key)
             self.reload()
+
+    @classmethod
+    def ask_range(cls, parent: QWidget, current: indicators.Period) -> indicators.Period | None:
+        """A custom range of days (tests replace this)."""
+        dialog = QDialog(parent)
+        dialog.setWindowTitle(tr("dash.period_custom"))
+        start, end = QDateEdit(current.start), QDateEdit(current.end)
+        for edit in (start, end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+        form = QFormLayout(dialog)
+        form.addRow(tr("dash.range_from"), start)
+        form.addRow(tr("dash.range_to"), end)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        a, b = start.date().toPython(), end.date().toPython()
+        return indicators.Period.between(min(a, b), max(a, b))
 
     # --- drawing ---------------------------------------------------------------------------------
     def _show(self, data: dict) -> None:
