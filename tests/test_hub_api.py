@@ -262,3 +262,32 @@ def test_an_erasure_reaches_the_province(hub, desk, household):
     line = hub.store.call(hub.store.summary)[0]
     assert line["households_reached"] == 0 and line["helps"] == 0
     assert summary.by_commune(desk.conn, communes=[desk.commune_code]) == [line]
+
+
+def test_records_of_another_commune_are_refused(hub, desk):
+    """An enrolled device cannot count helps for another commune's households."""
+    from teamdesk.records import columns
+    from teamdesk.sync import bundle as bundle_format
+
+    mine = enrol(hub, desk)
+    raw = synthetic_bundle(mine, hub_recipient=hub.store.identity.age_recipient, commune=desk.commune_code)
+    assert httpx.post(hub.url + "/api/v1/bundles", content=raw).status_code == 201
+    their_village, their_household = hub.store.call(
+        lambda: hub.store.desk.conn.execute("SELECT village_id, id FROM households LIMIT 1").fetchone()
+    )
+    other = Identity.ephemeral("0e000000000000aa")
+    hub.store.call(hub.store.enrol, device_id=other.device_id, commune_code="15112", signing_key=other.signing_key, age_recipient=other.age_recipient)
+    before = hub_counts(hub.store)
+    stamp = f"1795100000000-0000-{other.device_id}"
+    help_row = ["0193a3c0-0000-7000-8000-0000000000e1", stamp, "", other.device_id, 0, their_household, None, "vneid_level2", None, "2026-11-01", None, "done", None]
+    household_row = ["0193a3c0-0000-7000-8000-0000000000e2", stamp, "", other.device_id, 0, their_village] + [None] * 11
+    for table, row in (("help_events", help_row), ("households", household_row)):
+        bad = bundle_format.write_bundle(
+            identity=other, recipients=[hub.store.identity.age_recipient], audience="province", commune="15112", sequence=1,
+            sections=[(table, columns(table), [row])],
+        ).raw
+        r = httpx.post(hub.url + "/api/v1/bundles", content=bad)
+        assert r.status_code == 422 and r.json()["error"] == "error.hub_bad_records", r.text
+    assert hub_counts(hub.store) == before
+    lines = {e["commune_code"]: e for e in hub.store.call(hub.store.summary)}
+    assert lines["15112"]["helps"] == 0 and lines[desk.commune_code]["helps"] == 6

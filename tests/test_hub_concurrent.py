@@ -31,7 +31,9 @@ def test_50_concurrent_uploads_add_up(hub):
             return client.post(hub.url + "/api/v1/bundles", content=body)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        first = list(pool.map(post, bodies))
+        first = list(pool.map(post, bodies[:20]))
+        assert len(hub.store.call(hub.store.summary)) == 50  # fills the summary cache mid-way
+        first += list(pool.map(post, bodies[20:]))
         second = list(pool.map(post, bodies))  # every client retries at once: no double counting
     assert [r.status_code for r in first] == [201] * 50
     assert [r.json()["status"] for r in second] == ["already_received"] * 50
@@ -40,6 +42,10 @@ def test_50_concurrent_uploads_add_up(hub):
     counts = hub_counts(hub.store)
     assert counts == {"villages": 50, "households": 150, "members": 0, "help_events": 300, "bundles": 50, "archived_files": 50}
     lines = hub.store.call(hub.store.summary)
+    from teamdesk.sync.hub import summary as summaries
+
+    uncached = hub.store.call(lambda: summaries.by_commune(hub.store.desk.conn, communes=hub.store.communes()))
+    assert lines == uncached  # the per-commune cache agrees with a full recount
     assert [e["commune_code"] for e in lines] == sorted(communes, key=lambda c: (next(l for l in lines if l["commune_code"] == c)["province_code"], c))
     for e in lines:
         assert (e["households_reached"], e["helps"], e["vneid_level2"], e["epayment_accounts"], e["online_services"]) == (3, 6, 1, 2, 2)

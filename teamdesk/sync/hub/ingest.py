@@ -33,12 +33,61 @@ def check_chunk(table: str, columns: tuple[str, ...], rows: list[list], *, commu
             raise InputRejected("error.hub_bad_records", detail="village of another commune")
 
 
-def check_bundle(bundle: Bundle, *, identity: Identity, commune_code: str) -> int:
-    """Read the whole payload once, checking every record; nothing is written. Returns the count."""
+class _CommuneBounds:
+    """Which villages and households belong to the sender's commune (what the hub holds plus what
+    the bundle brings), so that no record can be counted for another commune."""
+
+    def __init__(self, conn, commune_code: str):
+        self.conn = conn
+        self.commune_code = commune_code
+        self.villages = {r[0] for r in conn.execute("SELECT id FROM villages WHERE commune_code = ?", (commune_code,))}
+        self.households: set[str] = set()
+
+    def add_villages(self, ids) -> None:
+        self.villages.update(ids)
+
+    def add_households(self, rows: list[list], id_at: int, village_at: int) -> None:
+        if any(row[village_at] not in self.villages for row in rows):
+            raise InputRejected("error.hub_bad_records", detail="household of another commune")
+        self.households.update(row[id_at] for row in rows)
+
+    def check_households(self, ids: set[str]) -> None:
+        unknown = sorted(ids - self.households)
+        for start in range(0, len(unknown), 500):
+            part = unknown[start : start + 500]
+            found = {
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT h.id FROM households h JOIN villages v ON v.id = h.village_id"
+                    f" WHERE v.commune_code = ? AND h.id IN ({','.join('?' * len(part))})",
+                    [self.commune_code, *part],
+                )
+            }
+            if len(found) != len(part):
+                raise InputRejected("error.hub_bad_records", detail="household unknown or of another commune")
+            self.households.update(found)
+
+
+def check_bundle(bundle: Bundle, *, identity: Identity, commune_code: str, conn=None) -> int:
+    """Read the whole payload once, checking every record; nothing is written. Returns the count.
+
+    With ``conn`` (the hub's database), records must also stay inside the sender's commune:
+    households in its villages, members and helps of its households.
+    """
+    bounds = _CommuneBounds(conn, commune_code) if conn is not None else None
     total = 0
     for table, columns, rows in iter_chunks(bundle, identity=identity):
         check_chunk(table, columns, rows, commune_code=commune_code)
         total += len(rows)
+        if bounds is None or not rows:
+            continue
+        if table == "villages":
+            bounds.add_villages(row[0] for row in rows)
+        elif table == "households":
+            bounds.add_households(rows, columns.index("id"), columns.index("village_id"))
+        elif table in ("members", "help_events"):
+            at = columns.index("household_id")
+            bounds.check_households({row[at] for row in rows})
     return total
 
 

@@ -85,6 +85,8 @@ class HubStore:
         self._merge_hook = merge_hook  # tests: called between archive and merge (to simulate a crash)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="teamdesk-hub-db")
         self._worker: threading.Thread | None = None
+        self._lines: dict[str, dict] | None = None  # summary per commune (see ``summary``)
+        self._dirty: set[str] = set()
         self.desk: Desk = self.call(self._open)
         (self.home / INCOMING).mkdir(exist_ok=True)
         for stale in (self.home / INCOMING).glob("*.part"):  # uploads cut off by a stop or a crash
@@ -159,7 +161,19 @@ class HubStore:
         return [r[0] for r in self.desk.conn.execute("SELECT DISTINCT commune_code FROM hub_devices ORDER BY 1")]
 
     def summary(self, *, by: str = "commune") -> list[dict]:
-        return summaries.summary(self.desk.conn, by=by, communes=self.communes())
+        """The indicators, kept per commune and recomputed only for communes whose data changed
+        (a province's full recount takes seconds; one commune's, a fraction of that)."""
+        if by not in summaries.BY:
+            raise UsageError("error.hub_bad_by", by=by)
+        if self._lines is None:
+            self._lines = {e["commune_code"]: e for e in summaries.by_commune(self.desk.conn, communes=self.communes())}
+            self._dirty.clear()
+        elif self._dirty:
+            dirty, self._dirty = sorted(self._dirty), set()
+            for e in summaries.by_commune(self.desk.conn, only=dirty):
+                self._lines[e["commune_code"]] = e
+        lines = sorted(self._lines.values(), key=lambda e: (e["province_code"], e["commune_code"]))
+        return lines if by == "commune" else summaries.provinces_of(lines)
 
     def summary_csv(self, *, by: str = "commune") -> str:
         return summaries.to_csv(self.summary(by=by), by=by)
@@ -192,6 +206,7 @@ class HubStore:
                 " VALUES (:device_id, :commune_code, :name, :signing_key, :age_recipient, :enrolled_at)",
                 row,
             )
+        self._dirty.add(row["commune_code"])  # a new commune gets its (empty) line
         return row
 
     def enrol_file(self, path: Path | str) -> list[dict]:
@@ -216,6 +231,7 @@ class HubStore:
             raise NotFound("error.hub_unknown_device", device=device_id[:40])
         with transaction(self.desk.conn):
             self.desk.conn.execute("DELETE FROM hub_devices WHERE device_id = ?", (device_id,))
+        self._lines = None  # its commune may leave the summary
         return row
 
     # --- receipts -------------------------------------------------------------------------------
@@ -263,7 +279,7 @@ class HubStore:
                 records=known[2], counts=json.loads(known[3] or "{}"), received_at=known[4],
             )
         try:
-            records = check_bundle(bundle, identity=self.identity, commune_code=device["commune_code"])
+            records = check_bundle(bundle, identity=self.identity, commune_code=device["commune_code"], conn=self.desk.conn)
         except HubRefused:
             raise
         except InputRejected as exc:  # not for this hub, damaged inside, a bad record, a name
@@ -315,6 +331,7 @@ class HubStore:
                 "UPDATE hub_bundles SET state = 'merged', counts = ?, merged_at = ? WHERE bundle_id = ?",
                 (json.dumps(counts, sort_keys=True), utc_now(), bundle_id),
             )
+        self._dirty.add(bundle.manifest["commune"])
         return counts
 
     def recover(self) -> int:

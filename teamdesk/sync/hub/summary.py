@@ -29,6 +29,11 @@ _FROM = (
     " FROM help_events e JOIN households h ON h.id = e.household_id JOIN villages v ON v.id = h.village_id"
     " WHERE e.deleted = 0 AND h.deleted = 0"
 )
+# One commune: walk its villages → households → helps by index (CROSS JOIN fixes SQLite's join order).
+_FROM_ONE = (
+    " FROM villages v CROSS JOIN households h ON h.village_id = v.id CROSS JOIN help_events e ON e.household_id = h.id"
+    " WHERE e.deleted = 0 AND h.deleted = 0"
+)
 
 
 def _unit(code: str) -> dict:
@@ -52,19 +57,29 @@ def _empty(code: str) -> dict:
     }
 
 
-def by_commune(conn: sqlite3.Connection, *, communes: list[str] | None = None) -> list[dict]:
-    """One line per commune (all communes with data, plus those named in ``communes``)."""
-    lines: dict[str, dict] = {c: _empty(c) for c in communes or ()}
+def by_commune(conn: sqlite3.Connection, *, communes: list[str] | None = None, only: list[str] | None = None) -> list[dict]:
+    """One line per commune (all communes with data, plus those named in ``communes``).
+
+    ``only``: compute just these communes (the hub refreshes the one a bundle touched; the query
+    then walks that commune's villages → households → helps by index, not every help held).
+    """
+    lines: dict[str, dict] = {c: _empty(c) for c in (only if only is not None else communes or ())}
+    where, params = _FROM, []
+    if only is not None:
+        if not only:
+            return []
+        where = _FROM_ONE + f" AND v.commune_code IN ({','.join('?' * len(only))})"
+        params = list(only)
 
     def line(code: str) -> dict:
         if code not in lines:
             lines[code] = _empty(code)
         return lines[code]
 
-    for code, reached in conn.execute(f"SELECT v.commune_code, COUNT(DISTINCT e.household_id){_FROM} GROUP BY 1"):
+    for code, reached in conn.execute(f"SELECT v.commune_code, COUNT(DISTINCT e.household_id){where} GROUP BY 1", params):
         line(code)["households_reached"] = reached
     for code, service, outcome, n in conn.execute(
-        f"SELECT v.commune_code, e.service, e.outcome, COUNT(*){_FROM} GROUP BY 1, 2, 3"
+        f"SELECT v.commune_code, e.service, e.outcome, COUNT(*){where} GROUP BY 1, 2, 3", params
     ):
         entry = line(code)
         entry["helps"] += n
@@ -74,9 +89,10 @@ def by_commune(conn: sqlite3.Connection, *, communes: list[str] | None = None) -
                 if service == svc:
                     entry[field] += n
     for code, n in conn.execute(
-        f"SELECT v.commune_code, COUNT(*){_FROM} AND e.outcome = 'follow_up' AND NOT EXISTS ("
+        f"SELECT v.commune_code, COUNT(*){where} AND e.outcome = 'follow_up' AND NOT EXISTS ("
         " SELECT 1 FROM help_events d WHERE d.household_id = e.household_id AND d.service = e.service"
-        " AND d.outcome = 'done' AND d.deleted = 0) GROUP BY 1"
+        " AND d.outcome = 'done' AND d.deleted = 0) GROUP BY 1",
+        params,
     ):
         line(code)["follow_ups_pending"] = n
     for entry in lines.values():
@@ -91,8 +107,13 @@ def _ordered(by_service: dict[str, int]) -> dict[str, int]:
 
 def by_province(conn: sqlite3.Connection, *, communes: list[str] | None = None) -> list[dict]:
     """Communes' lines added up per province (a household belongs to one commune, so sums are exact)."""
+    return provinces_of(by_commune(conn, communes=communes))
+
+
+def provinces_of(commune_lines: list[dict]) -> list[dict]:
+    """Add communes' lines up per province."""
     out: dict[str, dict] = {}
-    for entry in by_commune(conn, communes=communes):
+    for entry in commune_lines:
         code = entry["province_code"]
         total = out.setdefault(
             code,
