@@ -185,6 +185,8 @@ class Indicators:
             "procedures": [{"procedure": p, "count": n} for p, n in self.procedures],
             "invalid_dates": self.invalid_dates,
         }
+
+
 # --- the valid events, materialised once per database state ---------------------------------------
 def team_started(conn: sqlite3.Connection) -> date:
     """When the team began: the ``team_started`` setting, else the earliest day any team worked."""
@@ -237,9 +239,9 @@ def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None)
         f"CREATE TEMP TABLE ind_ev AS SELECT {canon} AS hid,"
         " COALESCE(e.member_id, (SELECT hm.id FROM members hm WHERE hm.household_id = h.id AND hm.relation = 'head'"
         f"  ORDER BY hm.deleted LIMIT 1), 'h:' || {canon}) AS person,"
-        " e.member_id IS NOT NULL AS named, COALESCE(h.village_id, '') AS village_id,"
+        " COALESCE(h.village_id, '') AS village_id,"
         " COALESCE(e.volunteer_id, '') AS volunteer_id, e.service AS service, e.outcome AS outcome,"
-        " e.detail AS detail, e.date AS date, e.hlc AS hlc"
+        " e.detail AS detail, e.date AS date"
         f" FROM help_events e {join} LEFT JOIN households h ON h.id = {canon}"
         # +date: one sequential pass beats the date index when most rows qualify
         " WHERE e.deleted = 0 AND +e.date BETWEEN ? AND ? AND length(e.date) = 10",
