@@ -68,7 +68,7 @@ def enrol(store: HubStore, ident: Identity, commune: str) -> None:
 
 
 def bench_ingest(base: Path, *, records: int, runs: int) -> None:
-    rates, http_rates = [], []
+    rates, http_rates, full_ms, one_ms = [], [], [], []
     for run in range(runs):
         home = new_hub(base / f"ingest{run}")
         with HubThread(home, max_bytes=256 * 1024 * 1024) as hub:
@@ -90,6 +90,20 @@ def bench_ingest(base: Path, *, records: int, runs: int) -> None:
             r = httpx.post(hub.url + "/api/v1/bundles", content=body2, timeout=120)
             http_rates.append(n / (time.perf_counter() - t))
             assert r.status_code == 201, r.text
+            t = time.perf_counter()
+            hub.store.call(hub.store.summary)
+            full_ms.append((time.perf_counter() - t) * 1000)
+            ident3 = Identity.ephemeral(f"s{run:015d}")
+            enrol(hub.store, ident3, COMMUNES[2])
+            part = hub.store.incoming_path()
+            part.write_bytes(province_bundle(ident3, recipient=hub.store.identity.age_recipient, commune=COMMUNES[2], records=5_000, seed=run + 200))
+            hub.store.call(hub.store.ingest_file, part)
+            t = time.perf_counter()
+            hub.store.call(hub.store.summary)
+            one_ms.append((time.perf_counter() - t) * 1000)
+            helps = hub.store.call(lambda: hub.store.desk.conn.execute("SELECT COUNT(*) FROM help_events").fetchone()[0])
+    print(f"summary over {helps:,} helps: full recount {statistics.median(full_ms):.0f} ms; after one more commune's bundle"
+          f" (only that commune recounted) {statistics.median(one_ms):.0f} ms")
     print(f"ingest, {n:,} records/bundle, {runs} runs: store {statistics.median(rates):,.0f} rec/s (median),"
           f" over HTTP {statistics.median(http_rates):,.0f} rec/s  [budget >= 20,000 rec/s]  bundle {len(body) / 1e6:.1f} MB")
 
