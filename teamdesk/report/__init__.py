@@ -132,9 +132,12 @@ def build(conn, *, period: indicators.Period, by: str = "village", today: date, 
 
 
 def build_for(desk, *, period: indicators.Period, by: str = "village", progress: Progress = None) -> Report:
-    info = desk.info()
-    return build(desk.conn, period=period, by=by, today=desk.today(), commune=info["commune"],
-                 province=info["province"], extras_setting=desk.setting("extra_services"), progress=progress)
+    """``build`` for an open ``Desk``: its commune's names, its trusted today, its extra services."""
+    from teamdesk.units import commune
+
+    unit = commune(desk.commune_code) if desk.commune_code else {"name": "", "province_name": ""}
+    return build(desk.conn, period=period, by=by, today=desk.today(), commune=unit["name"],
+                 province=unit["province_name"], extras_setting=desk.setting("extra_services"), progress=progress)
 
 
 def write(report: Report, *, fmt: str, out: Path | str) -> Path:
