@@ -192,6 +192,11 @@ def _when(iso: str | None) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
+def _n(n: int) -> str:
+    """3152 → "3.152" in Vietnamese, "3,152" in English."""
+    return f"{n:,}".replace(",", "." if language() == "vi" else ",")
+
+
 def _size(n: int) -> str:
     text = f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
     return text.replace(".", ",") if language() == "vi" else text
@@ -343,7 +348,9 @@ class UploadScreen(QWidget):
     def _draw(self, model: dict) -> None:
         self.model = model
         status = model["status"]
-        self.counts.setText(tr("upload.counts", pending=status["pending"], acknowledged=status["acknowledged"], rows=status["unsent_rows"]))
+        self.counts.setText(tr("upload.counts", pending=_n(status["pending"]), acknowledged=_n(status["acknowledged"]), rows=_n(status["unsent_rows"])))
+        if not model["entries"] and not self.uploader.busy and not self.message.text():
+            self.message.setText(tr("upload.empty"))
         pin = model["pin"]
         if pin:
             from teamdesk.sync.upload import fingerprint
@@ -359,7 +366,7 @@ class UploadScreen(QWidget):
                 note = tr("upload.note_received", day=_when(e["acknowledged_at"]))
             elif note:
                 note = tr("upload.note_error", error=_error_words(note))
-            cells = (e["bundle_id"][-8:], _when(e["created_at"]), f"{e['records']:,}".replace(",", "." if language() == "vi" else ","),
+            cells = (e["bundle_id"][-8:], _when(e["created_at"]), _n(e["records"]),
                      _size(e["bytes"]), tr(f"upload.state.{e['state']}"), str(e["attempts"]), note)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
