@@ -471,3 +471,12 @@ def test_closing_finishes_every_queued_write(qtbot, desk, household):
     conn = sqlite3.connect(desk.db_path(desk.home))
     assert conn.execute("SELECT COUNT(*) FROM help_events WHERE service = 'online_safety' AND deleted = 0").fetchone()[0] == 60
     conn.close()
+
+
+def test_a_broken_callback_does_not_hide_the_write_from_other_screens(shell, qtbot, capsys):
+    def broken(_):
+        raise ValueError("a screen's bug")
+
+    with qtbot.waitSignal(shell.ctx.runner.changed, check_params_cb=lambda c: c.touches("villages")):
+        shell.ctx.runner.op(lambda d, *_: d.add_village("Thôn 7"), label_key="undo.add_village", on_done=broken)
+    assert "a screen's bug" in capsys.readouterr().err

@@ -270,15 +270,16 @@ class Runner(QObject):
             if job.error is not None:
                 self.last_error = job.error
                 if job.on_error is not None:
-                    job.on_error(job.error)
+                    _guarded(job.on_error, job.error)
                 elif job.quiet or job.error is self.open_error:  # said once, by the main window
                     print(f"teamdesk: {job.error}", file=sys.stderr)
                 else:
                     self.show_error(self.window, tr(job.label_key) if job.label_key else tr("app.title"), error_text(job.error))
             else:
                 if job.on_done is not None:
-                    job.on_done(job.result)
+                    _guarded(job.on_done, job.result)
                 if job.kind == "op" and not job.quiet:
+                    # the write happened: every screen must hear of it even if one callback broke
                     self.changed.emit(changes_of(job.result) or everything())
         finally:
             job.done = True
@@ -299,6 +300,14 @@ class Runner(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.button(QMessageBox.StandardButton.Ok).setText(tr("ui.ok"))
         box.open()
+
+
+def _guarded(callback: Callable[[Any], None], value: Any) -> None:
+    """A screen's callback that raises is printed, not allowed to stop the runner's bookkeeping."""
+    try:
+        callback(value)
+    except Exception:  # noqa: BLE001
+        traceback.print_exc(file=sys.stderr)
 
 
 def error_text(exc: BaseException) -> str:
