@@ -52,8 +52,8 @@ def export_cmd(run: Run, out: Path, full: bool, audience: str | None):
     run.emit(result, tr("sync.cli.exported", file=str(out), records=result["records"], sequence=result["sequence"]))
 
 
-@command(sync_group, "import", help="Nhập một hoặc nhiều tệp .tdsync (thứ tự nào, trùng lặp đều được). / Import .tdsync files (any order, repeats are harmless).")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@command(sync_group, "import", help="Nhập một hoặc nhiều tệp .tdsync, hoặc cả thư mục USB (thứ tự nào, trùng lặp đều được). / Import .tdsync files or a whole folder (any order, repeats are harmless).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--receipts", "receipts_dir", type=click.Path(file_okay=False, path_type=Path), help="Ghi biên nhận gửi lại các thôn vào thư mục này / write receipts for the villages here.")
 def import_cmd(run: Run, files: tuple[Path, ...], receipts_dir: Path | None):
     from teamdesk.sync.import_ import import_files

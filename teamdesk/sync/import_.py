@@ -314,6 +314,20 @@ def missing_sequences(desk) -> list[dict]:
     return out
 
 
+def expand(sources: Iterable[Path | str]) -> list[Path]:
+    """Files as given; a folder (a USB stick) stands for the sync files in it, found by content."""
+    from teamdesk.sync.bundle import is_bundle
+
+    out: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.is_file() and is_bundle(p)))
+        else:
+            out.append(path)
+    return out
+
+
 def import_files(
     desk,
     sources: Iterable[Path | str],
@@ -322,8 +336,8 @@ def import_files(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import many files (any order, repeats welcome); optionally write receipts back to the villages."""
-    sources = list(sources)
+    """Import many files or folders (any order, repeats welcome); optionally write receipts back."""
+    sources = expand(sources)
     report = ImportReport()
     for i, source in enumerate(sources):
         if cancelled and cancelled():

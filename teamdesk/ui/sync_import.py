@@ -156,18 +156,14 @@ class ImportPanel(QWidget):
 
     def add_files(self, paths) -> None:
         """Add files (or every file inside a dropped folder); each previewed from its manifest."""
-        from teamdesk.sync.bundle import is_bundle
-        from teamdesk.sync.import_ import preview
+        from teamdesk.sync.import_ import expand, preview
 
-        for raw in paths:
-            path = Path(raw)
-            candidates = sorted(p for p in path.iterdir() if p.is_file() and is_bundle(p)) if path.is_dir() else [path]
-            for p in candidates:
-                key = str(p)
-                if key in self.previews:
-                    continue
-                self.paths.append(p)
-                self.previews[key] = preview(p)
+        for p in expand(paths):
+            key = str(p)
+            if key in self.previews:
+                continue
+            self.paths.append(p)
+            self.previews[key] = preview(p)
         self._draw_files()
 
     def clear(self) -> None:
