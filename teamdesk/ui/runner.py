@@ -30,10 +30,12 @@ Contract (read this before writing a screen):
 - Signals: ``changed(Changes)`` after every announced write (screens refresh themselves from it,
   they never call each other); ``op_finished(Job)`` after every job's callbacks. Tests wait for
   one job with ``job = runner.op(...); qtbot.waitUntil(lambda: job.done)`` (``job.result``,
-  ``job.error``), or on the next ``op_finished`` when nothing else is queued; ``opened(bool)`` once the Desk
-  is open (False: ``open_error`` holds why); ``idle()`` when the queue has drained.
+  ``job.error``), or on the next ``op_finished`` when nothing else is queued; ``opened(bool)``
+  once the Desk is open (False: ``open_error`` holds why); ``idle()`` when the queue has drained.
+- A callback that raises is printed; ``changed`` still goes out. After ``close()`` (the window is
+  closing) new jobs are not run: they come back ``done`` with an error and no message.
 - ``call(fn)`` runs ``fn(desk)`` and BLOCKS the GUI thread until it returns (or raises): only for
-  shutdown (the closing backup) and tests.
+  shutdown and tests.
 
 Drafts (nothing typed is lost): forms use ``AppContext.draft(form_key)`` (see ``context.py``),
 which saves through ``op(..., quiet=True)`` into ``teamdesk.drafts`` (the ``meta`` table).
