@@ -77,3 +77,24 @@ def test_hub_identity_prints_the_fingerprint(tmp_path):
     out = json.loads(_run("hub", "identity", "--home", str(hub_home), "--json").output)
     assert out["age_recipient"].startswith("age1") and out["fingerprint"] == fingerprint(out["signing_key"])
     assert len(out["fingerprint"]) == 24
+
+
+def test_a_deputy_learns_the_hub_from_the_enrolment_file(tmp_path, desk, household):
+    """The enrolment file names the hub (address and keys): a deputy pushes with no address given."""
+    from teamdesk.sync import upload
+    from teamdesk.sync.enrolment import join_team
+    from teamdesk.sync.identity import Identity
+    from tests.test_hub_support import FAST, enrol
+
+    with HubThread(make_hub_home(tmp_path / "hub")) as hub:
+        enrol(hub, desk)
+        upload.push(desk.home, hub_url=hub.url, backoff=FAST)  # the coordinator pins the hub
+        card = tmp_path / "enrol.json"
+        export_enrolment(desk, out=card)
+        deputy = join_team(tmp_path / "deputy", name="Máy phó chủ tịch", role="coordinator", enrolment_file=card)
+        with deputy:
+            ident = Identity.load_or_create(deputy.home, device_id=deputy.device_id)
+            hub.store.call(hub.store.enrol, device_id=ident.device_id, commune_code=deputy.commune_code, signing_key=ident.signing_key, age_recipient=ident.age_recipient)
+            result = upload.push(deputy.home, backoff=FAST)
+            assert result["reachable"] and result["hub"] == hub.url and not result["first_contact"]  # pinned from the file
+            assert upload.pinned(deputy)["signing_key"] == hub.store.identity.signing_key
