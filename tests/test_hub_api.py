@@ -291,3 +291,19 @@ def test_records_of_another_commune_are_refused(hub, desk):
     assert hub_counts(hub.store) == before
     lines = {e["commune_code"]: e for e in hub.store.call(hub.store.summary)}
     assert lines["15112"]["helps"] == 0 and lines[desk.commune_code]["helps"] == 6
+
+
+def test_full_resend_counts_nothing_twice(hub, desk, household):
+    desk.log_help(household=household, service="vneid_level2")
+    enrol(hub, desk)
+    upload.push(desk.home, hub_url=hub.url, backoff=FAST)
+    before = hub.store.call(hub.store.summary)
+    again = upload.push(desk.home, full=True, backoff=FAST)
+    assert again["accepted"] == 1 and again["prepared"]["records"] == first_records(desk)
+    receipt = outbox.entries(desk)[-1]["receipt"]
+    assert receipt["counts"]["new"] == 0 and receipt["counts"]["unchanged"] == receipt["records"]
+    assert hub.store.call(hub.store.summary) == before
+
+
+def first_records(desk) -> int:
+    return outbox.entries(desk)[0]["records"]
