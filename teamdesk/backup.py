@@ -115,6 +115,8 @@ def backup_to_folder(
     if not folder.is_dir():
         raise Failed("error.backup_folder_missing", folder=str(folder))
     now = now or datetime.now()
+    for left in folder.glob(".teamdesk-*.part"):  # a backup cut short (unplugged, app killed)
+        left.unlink(missing_ok=True)
     done = backup_file(desk, out=folder / file_name(now), progress=progress, cancelled=cancelled)
     done["removed"] = [str(p) for p in rotate(folder, today=now.date())]
     return done

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from teamdesk import backup
 from teamdesk.cli import load_commands
 from teamdesk.desk import Desk
-from teamdesk.errors import InputRejected
+from teamdesk.errors import Failed, InputRejected
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -200,3 +200,15 @@ def test_restore_over_a_damaged_database(desk, household, tmp_path):
 def test_a_missing_or_healthy_database_is_not_damaged(desk, tmp_path):
     assert not backup.is_damaged(desk.home)
     assert not backup.is_damaged(tmp_path / "nowhere")
+
+
+def test_a_backup_cut_short_leaves_nothing_behind_next_time(desk, tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    (folder / ".teamdesk-abc123.part").write_bytes(b"half a backup")
+    with pytest.raises(Failed) as err:
+        backup.backup_to_folder(desk, folder=folder, cancelled=lambda: True)
+    assert err.value.key == "error.backup_cancelled"
+    assert list(folder.iterdir()) == []  # the old leftover and the cancelled one are both gone
+    backup.backup_to_folder(desk, folder=folder)
+    assert [p.suffix for p in folder.iterdir()] == [".sqlite3"]

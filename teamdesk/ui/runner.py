@@ -230,7 +230,7 @@ class Runner(QObject):
     def pending(self) -> int:
         return len(self._pending)
 
-    def close(self, *, timeout_ms: int = 30000) -> None:
+    def close(self, *, timeout_ms: int = 300_000) -> None:
         """Finish the queued jobs, close the Desk, stop the thread.
 
         Long work the person could have cancelled (``progress=True``) is cancelled: the window is
