@@ -70,8 +70,12 @@ def _pct(value: float | None) -> str:
 
 def build(conn, *, period: indicators.Period, by: str = "village", today: date, commune: str = "",
           province: str = "", extras_setting: str | None = None, months: int = 6,
-          progress: Progress = None) -> Report:
-    """Every table of the report for ``period`` grouped ``by`` village, volunteer or commune."""
+          progress: Progress = None, with_series: bool = True) -> Report:
+    """Every table of the report for ``period`` grouped ``by`` village, volunteer or commune.
+
+    ``with_series=False`` leaves the months' figures (charts) out: the dashboard paints first and
+    asks for them with ``series_for`` afterwards.
+    """
     steps = 4
     if progress:
         progress(0, steps)
@@ -80,7 +84,7 @@ def build(conn, *, period: indicators.Period, by: str = "village", today: date, 
     if progress:
         progress(1, steps)
     goals = targets.progress(conn, today=min(today, period.end), commune=commune)
-    series = indicators.series(conn, months=months, today=min(today, period.end))
+    series = series_for(conn, period=period, today=today, months=months) if with_series else []
     if progress:
         progress(2, steps)
     extras = extra_services(extras_setting)
@@ -131,13 +135,20 @@ def build(conn, *, period: indicators.Period, by: str = "village", today: date, 
     )
 
 
-def build_for(desk, *, period: indicators.Period, by: str = "village", progress: Progress = None) -> Report:
+def series_for(conn, *, period: indicators.Period, today: date, months: int = 6) -> list[dict]:
+    """The charts' months: the ``months`` months up to the period's end."""
+    return indicators.series(conn, months=months, today=min(today, period.end))
+
+
+def build_for(desk, *, period: indicators.Period, by: str = "village", progress: Progress = None,
+              with_series: bool = True) -> Report:
     """``build`` for an open ``Desk``: its commune's names, its trusted today, its extra services."""
     from teamdesk.units import commune
 
     unit = commune(desk.commune_code) if desk.commune_code else {"name": "", "province_name": ""}
     return build(desk.conn, period=period, by=by, today=desk.today(), commune=unit["name"],
-                 province=unit["province_name"], extras_setting=desk.setting("extra_services"), progress=progress)
+                 province=unit["province_name"], extras_setting=desk.setting("extra_services"), progress=progress,
+                 with_series=with_series)
 
 
 def write(report: Report, *, fmt: str, out: Path | str) -> Path:

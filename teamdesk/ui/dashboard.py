@@ -49,17 +49,19 @@ def percent(share: float | None) -> str:
 def load(desk, period: indicators.Period) -> dict:
     """What the dashboard shows first (runs on the runner's worker; no widgets here): the report's
     own computation, so the screen and the exported files cannot disagree."""
-    return {"report": report.build_for(desk, period=period, by="village"), "today": desk.today()}
+    return {"report": report.build_for(desk, period=period, by="village", with_series=False), "today": desk.today()}
 
 
-def load_volunteers(desk, period: indicators.Period) -> indicators.Indicators:
-    """The volunteers' tab, read after the first paint (it is not visible at first)."""
-    return indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today(), with_total=False)
+def load_more(desk, period: indicators.Period) -> dict:
+    """Read after the first paint: the charts' months and the volunteers' tab."""
+    return {"series": report.series_for(desk.conn, period=period, today=desk.today()),
+            "volunteers": indicators.compute(desk.conn, period=period, by="volunteer", today=desk.today(),
+                                             with_total=False)}
 
 
 class DashboardScreen(QWidget):
     loaded = Signal(object)  # the data dict, once drawn (tests and the benchmark wait on it)
-    volunteers_loaded = Signal(object)
+    volunteers_loaded = Signal(object)  # then the charts and the volunteers' tab
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -261,8 +263,9 @@ class DashboardScreen(QWidget):
         self._fill_league()
         if data.get("volunteers") is not None:
             self._fill_people(data["volunteers"])
-        for key in CHARTS:
-            self._draw_chart(key, rep.series)
+        if rep.series:
+            for key in CHARTS:
+                self._draw_chart(key, rep.series)
         notes = []
         bad = rep.indicators.invalid_dates
         if bad.get("total"):
@@ -271,14 +274,17 @@ class DashboardScreen(QWidget):
         self.loaded.emit(data)
         if data.get("volunteers") is None:
             period = self.period
-            self.ctx.runner.query(lambda desk: load_volunteers(desk, period), on_done=lambda v: self._got_volunteers(data, v))
+            self.ctx.runner.query(lambda desk: load_more(desk, period), on_done=lambda more: self._got_more(data, more))
 
-    def _got_volunteers(self, data: dict, volunteers: indicators.Indicators) -> None:
+    def _got_more(self, data: dict, more: dict) -> None:
         if data is not self.data:
             return  # a newer load is on its way
-        data["volunteers"] = volunteers
-        self._fill_people(volunteers)
-        self.volunteers_loaded.emit(volunteers)
+        data["volunteers"] = more["volunteers"]
+        data["report"].series = more["series"]
+        self._fill_people(more["volunteers"])
+        for key in CHARTS:
+            self._draw_chart(key, more["series"])
+        self.volunteers_loaded.emit(more["volunteers"])
 
     def _fill_targets(self, progress: list[dict]) -> None:
         while self.targets_box.count():
