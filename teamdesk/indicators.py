@@ -206,9 +206,9 @@ def _state(conn: sqlite3.Connection, started: date) -> str:
     return f"{version}:{conn.total_changes}:{started.isoformat()}"
 
 
-def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None) -> date:
+def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None, until: date | None = None) -> date:
     """Fill ``temp.ind_ev`` with the live, validly dated helps from ``since`` (default: the team's
-    start) to ``today``.
+    start) to ``until`` (default and at most: ``today``).
 
     One pass over ``help_events`` resolves merges (canonical household and its village) and the
     person helped; every figure then aggregates this compact table. It is rebuilt only when the
@@ -217,9 +217,10 @@ def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None)
     """
     started = team_started(conn)
     low = max(started, since or started)
+    high = min(until or today, today)
     exists = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'ind_ev'").fetchone()
     built = _BUILT.get(id(conn))
-    if exists and built and built[0] == _state(conn, started) and built[1] <= low and built[2] >= today:
+    if exists and built and built[0] == _state(conn, started) and built[1] <= low and built[2] >= high:
         return started  # every query bounds its days, so a wider table serves it
     conn.execute("DROP TABLE IF EXISTS temp.ind_ev")
     conn.execute("DROP TABLE IF EXISTS temp.ind_merge")
@@ -245,10 +246,10 @@ def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None)
         f" FROM help_events e {join} LEFT JOIN households h ON h.id = {canon}"
         # +date: one sequential pass beats the date index when most rows qualify
         " WHERE e.deleted = 0 AND +e.date BETWEEN ? AND ? AND length(e.date) = 10",
-        (low.isoformat(), today.isoformat()),
+        (low.isoformat(), high.isoformat()),
     )
     conn.execute("CREATE INDEX temp.ind_merge_canon ON ind_merge(canon)")
-    _BUILT[id(conn)] = (_state(conn, started), low, today)
+    _BUILT[id(conn)] = (_state(conn, started), low, high)
     return started
 
 
@@ -323,7 +324,7 @@ def figures(conn: sqlite3.Connection, *, period: Period, by: str = "commune", to
     """
     if by not in _GROUP:
         raise UsageError("error.report_bad_by", by=by, known=", ".join(GROUPINGS))
-    started = prepare(conn, today=today, since=period.start)
+    started = prepare(conn, today=today, since=period.start, until=period.end)
     params = _span(period, today, started)
     g = _GROUP[by]
     out: dict[str, dict[str, int]] = {}
@@ -385,7 +386,7 @@ def compute(conn: sqlite3.Connection, *, period: Period, by: str = "village", to
     ``with_total=False`` skips counting the commune's own total where it is not a sum (volunteers,
     months): the dashboard's volunteer table does not show it.
     """
-    started = prepare(conn, today=today, since=period.start)
+    started = prepare(conn, today=today, since=period.start, until=period.end)
     groups = figures(conn, period=period, by=by, today=today)
     # Each household lives in one village, so village rows add up to the commune; volunteers and
     # months share households, so their total is counted on its own.
@@ -474,7 +475,7 @@ def households_behind(conn: sqlite3.Connection, *, field: str, period: Period, t
                       village_id: str | None = None, volunteer_id: str | None = None) -> dict:
     """The households counted in one figure (a click on a number): live ones by name, erased ones
     only as a count (they keep no name)."""
-    started = prepare(conn, today=today, since=period.start)
+    started = prepare(conn, today=today, since=period.start, until=period.end)
     params = _span(period, today, started) | {"v": village_id, "w": volunteer_id}
     where = " AND village_id = :v" if village_id is not None else ""
     where += " AND volunteer_id = :w" if volunteer_id is not None else ""
