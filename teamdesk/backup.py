@@ -65,8 +65,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _copy(src: sqlite3.Connection, out: Path, *, progress: Progress, cancelled: Cancelled) -> None:
-    """Copy ``src`` into ``out`` atomically: temp file beside it, backup API, fsync, rename."""
+def _copy(src: sqlite3.Connection, out: Path, *, progress: Progress, cancelled: Cancelled, pages: int = _PAGES_PER_STEP) -> None:
+    """Copy ``src`` into ``out`` atomically: temp file beside it, backup API, fsync, rename.
+
+    ``pages=-1`` copies in one step, inside one read transaction: writes by other connections
+    meanwhile do not restart it (WAL), which a background copy needs.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".teamdesk-", suffix=".part", dir=out.parent)
     os.close(fd)
@@ -81,7 +85,7 @@ def _copy(src: sqlite3.Connection, out: Path, *, progress: Progress, cancelled: 
     try:
         dst = sqlite3.connect(str(tmp))
         try:
-            src.backup(dst, pages=_PAGES_PER_STEP, progress=step)
+            src.backup(dst, pages=pages, progress=step)
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             dst.close()
@@ -125,12 +129,38 @@ def backup_to_folder(
 def auto_backup(desk, *, now: datetime | None = None) -> dict | None:
     """The daily backup: made when a folder is set and it holds none from today yet."""
     folder = desk.setting(FOLDER_SETTING)
-    if not folder:
-        return None
-    now = now or datetime.now()
-    if any((stamp_of(p.name) or datetime.min).date() == now.date() for p in backups_in(folder)):
+    if not folder or made_today(folder, now=now):
         return None
     return backup_to_folder(desk, folder=folder, now=now)
+
+
+def made_today(folder: Path | str, *, now: datetime | None = None) -> bool:
+    today = (now or datetime.now()).date()
+    return any(stamp_of(p.name).date() == today for p in backups_in(folder))
+
+
+def daily_backup_of_home(home: Path | str, *, folder: Path | str, now: datetime | None = None) -> dict | None:
+    """The daily backup made beside a running app, through a read-only connection of its own.
+
+    The app's worker keeps logging meanwhile (one read snapshot, WAL): a big database on a slow
+    stick must not hold up the volunteer. None when the folder already has one from today.
+    Recording when it was made is the caller's (a write, through the worker).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise Failed("error.backup_folder_missing", folder=str(folder))
+    now = now or datetime.now()
+    if made_today(folder, now=now):
+        return None
+    for left in folder.glob(".teamdesk-*.part"):
+        left.unlink(missing_ok=True)
+    out = folder / file_name(now)
+    src = connect(Path(home) / DB_NAME, readonly=True)
+    try:
+        _copy(src, out, progress=None, cancelled=None, pages=-1)
+    finally:
+        src.close()
+    return {"file": str(out), "bytes": out.stat().st_size, "removed": [str(p) for p in rotate(folder, today=now.date())]}
 
 
 def backups_in(folder: Path | str) -> list[Path]:

@@ -212,3 +212,27 @@ def test_a_backup_cut_short_leaves_nothing_behind_next_time(desk, tmp_path):
     assert list(folder.iterdir()) == []  # the old leftover and the cancelled one are both gone
     backup.backup_to_folder(desk, folder=folder)
     assert [p.suffix for p in folder.iterdir()] == [".sqlite3"]
+
+
+def test_the_daily_backup_beside_the_app_reads_through_its_own_connection(desk, household, tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    made = backup.daily_backup_of_home(desk.home, folder=folder)
+    assert backup.verify(made["file"])["households"] == 1
+    assert backup.daily_backup_of_home(desk.home, folder=folder) is None  # one a day
+    desk.log_help(household=household, service="vneid_install")  # the app keeps writing meanwhile
+    with pytest.raises(Failed):
+        backup.daily_backup_of_home(desk.home, folder=tmp_path / "unplugged")
+
+
+def test_the_app_notes_when_its_daily_backup_was_made(qtbot, desk, tmp_path):
+    from teamdesk.ui.app import open_shell
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    desk.set_setting(backup.FOLDER_SETTING, str(folder))
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.ctx.setting(backup.LAST_SETTING) is not None, timeout=10000)
+    assert len(backup.backups_in(folder)) == 1
+    window.shutdown()

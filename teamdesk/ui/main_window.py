@@ -144,6 +144,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.duty_label)
         self.statusBar().addPermanentWidget(self.duty_combo)
 
+        from teamdesk.ui.daily_backup import DailyBackup
+
+        self.daily_backup = DailyBackup(ctx, self)
+        self.daily_backup.finished.connect(self._daily_backup_done)
         self._build_menus()
         self._undo_filter = _UndoKeyFilter(self)
         QApplication.instance().installEventFilter(self._undo_filter)
@@ -475,19 +479,14 @@ class MainWindow(QMainWindow):
         self.close()
 
     def auto_backup(self) -> None:
-        """Today's automatic backup if none yet (a stick not plugged in: a line in the status bar)."""
-        from teamdesk import backup
+        """Today's automatic backup, beside the worker (see ``daily_backup.py``)."""
+        self.daily_backup.start()
 
-        def work(desk, *_):
-            made = backup.auto_backup(desk)
-            return {"made": made, "changes": Changes(settings=bool(made))}
-
-        self.ctx.runner.op(
-            work,
-            label_key="backup.running",
-            on_done=lambda r: r["made"] and self.statusBar().showMessage(tr("backup.done", file=_short(r["made"]["file"])), 8000),
-            on_error=lambda exc: self.statusBar().showMessage(tr("backup.auto_failed", reason=_error_text(exc)), 15000),
-        )
+    def _daily_backup_done(self, made: dict | None, error: BaseException | None) -> None:
+        if error is not None:
+            self.statusBar().showMessage(tr("backup.auto_failed", reason=_error_text(error)), 15000)
+        elif made:
+            self.statusBar().showMessage(tr("backup.done", file=_short(made["file"])), 8000)
 
     # --- closing ---------------------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -497,10 +496,9 @@ class MainWindow(QMainWindow):
         self._shut = True
         QApplication.instance().removeEventFilter(self._undo_filter)
         self.ctx.flush_drafts()
-        from teamdesk import backup
-
-        if self.ctx.runner.is_open and self.ctx.setting(backup.FOLDER_SETTING):
-            self.ctx.runner.op(lambda desk, *_: backup.auto_backup(desk), label_key="backup.running", quiet=True)
+        if self.ctx.runner.is_open:
+            self.daily_backup.start()  # none today yet (the app was opened yesterday): make it now
+            self.daily_backup.wait()
         self.ctx.runner.close()
         self.ctx.close()
 
