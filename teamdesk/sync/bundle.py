@@ -57,7 +57,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -416,7 +415,17 @@ def _decompress(compressed: bytes, *, cap: int, file: str) -> bytes:
     return out.getvalue()
 
 
-_HEADER_LINE = re.compile(rb"^\{[^\n]*$", re.M)
+def _header_lines(raw: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each line that opens with ``{`` (a section header), found with ``bytes.find``."""
+    found = []
+    at = 0 if raw.startswith(b"{") else raw.find(b"\n{")
+    while at != -1:
+        start = at if at == 0 and raw.startswith(b"{") else at + 1
+        end = raw.find(b"\n", start)
+        end = len(raw) if end == -1 else end
+        found.append((start, end))
+        at = raw.find(b"\n{", end)
+    return found
 
 
 def _parse(raw: bytes, *, file: str, manifest: dict, limits: Limits) -> Payload:
@@ -428,13 +437,13 @@ def _parse(raw: bytes, *, file: str, manifest: dict, limits: Limits) -> Payload:
 
     if raw.count(b"\n") > limits.max_records + 1000:
         raise InputRejected("error.sync_too_many_records", file=file, count=raw.count(b"\n"), limit=limits.max_records)
-    headers = list(_HEADER_LINE.finditer(raw))
-    if (headers and headers[0].start() != 0) or (not headers and raw.strip()):
+    headers = _header_lines(raw)
+    if (headers and headers[0][0] != 0) or (not headers and raw.strip()):
         raise bad("line")
     sections: dict[str, Section] = {}
-    for i, match in enumerate(headers):
+    for i, (start, end) in enumerate(headers):
         try:
-            header = json.loads(match.group())
+            header = json.loads(raw[start:end])
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise bad("header") from None
         name = header.get("table") if isinstance(header, dict) else None
@@ -448,13 +457,12 @@ def _parse(raw: bytes, *, file: str, manifest: dict, limits: Limits) -> Payload:
             or name in sections
         ):
             raise bad("header")
-        body = raw[match.end() + 1 : headers[i + 1].start() if i + 1 < len(headers) else len(raw)].rstrip(b"\n")
+        body = raw[end + 1 : headers[i + 1][0] if i + 1 < len(headers) else len(raw)].rstrip(b"\n")
         try:
             rows = json.loads(b"[" + body.replace(b"\n", b",") + b"]") if body else []
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise bad(name) from None
-        width = len(columns)
-        if not all(type(r) is list and len(r) == width for r in rows):
+        if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {len(columns)}):
             raise bad(name)
         sections[name] = Section(tuple(columns), rows)
     counts = {n: len(s.rows) for n, s in sections.items()}
