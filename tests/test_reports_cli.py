@@ -82,3 +82,11 @@ def test_every_report_command_has_help():
         assert cli.commands[name].help
     for sub in cli.commands["targets"].commands.values():
         assert sub.help and "/" in sub.help
+
+
+def test_team_started_moves_helps_out_as_invalid(run, tmp_path):
+    res = run("targets", "set", "--team-started", "01/10/2026")
+    assert res.exit_code == 0 and "01/10/2026" in res.output
+    res = run("report", "--format", "json", "--out", str(tmp_path / "s.json"), "--period", "2026-09", "--json")
+    data = json.loads(res.output)
+    assert data["total"]["helps_logged"] == 0 and data["invalid_dates"]["before_start"] == 3

@@ -9,7 +9,7 @@ import click
 
 from teamdesk import indicators, report, targets
 from teamdesk.cli import Run, cli, command
-from teamdesk.dates import show
+from teamdesk.dates import parse_date, show
 from teamdesk.i18n import tr
 
 
@@ -48,7 +48,10 @@ cli.add_command(targets_group)
 @click.option("--village", default=None, help="Thôn (bỏ trống: toàn xã) / village (empty: whole commune).")
 @click.option("--population", default=None, help="Dân số của thôn / the village's population.")
 @click.option("--households", default=None, help="Số hộ của thôn / the village's households.")
-def targets_set(run: Run, indicator, rate, deadline, village, population, households):
+@click.option("--team-started", default=None,
+              help="Ngày tổ bắt đầu hoạt động (dd/mm/yyyy); lần hỗ trợ ghi ngày trước đó không được tính"
+                   " / the day the team began; helps dated earlier are not counted.")
+def targets_set(run: Run, indicator, rate, deadline, village, population, households, team_started):
     from teamdesk.errors import UsageError
 
     desk = run.desk()
@@ -69,6 +72,11 @@ def targets_set(run: Run, indicator, rate, deadline, village, population, househ
         lines.append(tr("targets.set", indicator=tr(f"report.field.{indicator}"),
                         place=desk.village(village)["name"] if village else tr("report.commune"),
                         rate=f"{t['rate'] * 100:g}%", deadline=show(t["deadline"])))
+    if team_started:
+        day = parse_date(team_started)
+        desk.set_setting("team_started", day.isoformat())
+        data["team_started"] = day.isoformat()
+        lines.append(tr("targets.team_started", day=show(day)))
     if not lines:
         raise UsageError("error.targets_set_nothing")
     run.emit(data, lines)
