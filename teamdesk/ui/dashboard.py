@@ -70,7 +70,8 @@ class DashboardScreen(QWidget):
         self.data: dict | None = None
         self._people_rows: list = []
         self._stale = False
-        today = date.today()
+        today = date.today()  # until the worker answers with the trusted day (Desk.today)
+        self._today = today
         self.period = indicators.Period.month(today.year, today.month)
 
         self.title = QLabel()
@@ -254,6 +255,9 @@ class DashboardScreen(QWidget):
     # --- drawing ---------------------------------------------------------------------------------
     def _show(self, data: dict) -> None:
         self.data = data
+        if data["today"] != self._today:  # the system clock was wrong: offer the right months
+            self._today = data["today"]
+            self._fill_periods(self._today)
         rep = data["report"]
         total = rep.indicators.total.values
         for key, card in self.cards.items():
@@ -530,8 +534,7 @@ class DashboardScreen(QWidget):
         self.tables.setTabText(1, tr("dash.tab_volunteers"))
         for i, key in enumerate(CHARTS):
             self.charts.setTabText(i, tr(f"dash.chart_tab.{key}"))
-        today = self.data["today"] if self.data else date.today()
-        self._fill_periods(today)
+        self._fill_periods(self._today)
         if self.data is not None:
             self._show(self.data)
 
