@@ -201,3 +201,36 @@ def test_wizard_view_join_path(qtbot, desk, tmp_path, monkeypatch):
         view.go_next()
     with Desk.open(laptop) as joined:
         assert joined.role == "volunteer"
+
+
+def test_the_whole_wizard_with_the_keyboard_alone(qtbot, home):
+    """Enter moves on; Enter in the commune box picks, again moves on; in the village box adds."""
+    from PySide6.QtCore import Qt
+
+    from teamdesk.ui.wizard_view import WizardWindow
+
+    view = WizardWindow(home)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # language: Tiếng Việt
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # start fresh
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # volunteer
+    assert view.wizard.step == "commune"
+    qtbot.keyClicks(view.commune_edit, "nguyet an")
+    qtbot.keyClick(view.commune_edit, Qt.Key.Key_Return)
+    assert view.wizard.step == "commune" and view.wizard.commune_code == "15106"
+    qtbot.keyClick(view.commune_edit, Qt.Key.Key_Return)
+    assert view.wizard.step == "villages"
+    for name in ("Thon 1", "Thon 2"):
+        qtbot.keyClicks(view.village_edit, name)
+        qtbot.keyClick(view.village_edit, Qt.Key.Key_Return)
+    assert view.wizard.villages == ["Thon 1", "Thon 2"] and view.wizard.step == "villages"
+    qtbot.keyClick(view.village_edit, Qt.Key.Key_Return)
+    assert view.wizard.step == "people"
+    qtbot.keyClicks(view.person_edit, "Le Thi Hoa")
+    qtbot.keyClick(view.person_edit, Qt.Key.Key_Return)
+    assert view.wizard.step == "finish"
+    with qtbot.waitSignal(view.finished_setup, timeout=20000):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    with Desk.open(home) as desk:
+        assert desk.on_duty()["name"] == "Le Thi Hoa"

@@ -83,6 +83,7 @@ class WizardWindow(QWidget):
         self.wizard = wizard
         self.created = False
         self.busy = False  # finishing: the window stays until the installation is complete
+        self._enter_used = False  # a text box acted on the Enter key being handled
         self.info: dict | None = None
         self._bridge = _Bridge()
         self._bridge.progress.connect(self._on_progress)
@@ -177,7 +178,7 @@ class WizardWindow(QWidget):
         lay.addWidget(self.commune_hint)
         self.commune_edit = QLineEdit()
         self.commune_edit.textChanged.connect(self._search_communes)
-        self.commune_edit.returnPressed.connect(self._pick_first_commune)
+        self.commune_edit.returnPressed.connect(self._pick_first_commune)  # Enter again: next step
         lay.addWidget(self.commune_edit)
         self.commune_list = QListWidget()
         self.commune_list.currentItemChanged.connect(self._commune_chosen)
@@ -193,7 +194,7 @@ class WizardWindow(QWidget):
         lay.addWidget(self.villages_hint)
         row = QHBoxLayout()
         self.village_edit = QLineEdit()
-        self.village_edit.returnPressed.connect(self._add_village)
+        self.village_edit.returnPressed.connect(self._village_enter)
         self.village_add = QPushButton()
         self.village_add.clicked.connect(self._add_village)
         row.addWidget(self.village_edit, 1)
@@ -339,8 +340,10 @@ class WizardWindow(QWidget):
         self.commune_list.blockSignals(False)
 
     def _pick_first_commune(self) -> None:
-        if self.commune_list.count():
+        item = self.commune_list.currentItem()
+        if self.commune_list.count() and (item is None or item.data(CODE_ROLE) != self.wizard.commune_code):
             self.commune_list.setCurrentRow(0)
+            self._enter_used = True  # this Enter chose; the next one moves on
 
     def _commune_chosen(self, item: QListWidgetItem | None) -> None:
         if item is not None:
@@ -353,6 +356,11 @@ class WizardWindow(QWidget):
         self.commune_chosen_label.setText(
             tr("wizard.commune_chosen", commune=f"{unit['name']}, {unit['province_name']}") if unit else ""
         )
+
+    def _village_enter(self) -> None:
+        if self.village_edit.text().strip():
+            self._add_village()
+            self._enter_used = True  # Enter on a typed name adds it; on an empty box, moves on
 
     def _add_village(self) -> None:
         try:
@@ -444,6 +452,16 @@ class WizardWindow(QWidget):
                 bridge.done.emit(info, None)
 
         threading.Thread(target=work, name="teamdesk-setup", daemon=True).start()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        """Enter moves on, from any page (keyboard first), unless a text box just used it."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            used, self._enter_used = self._enter_used, False
+            if not used and self.next_button.isEnabled():
+                self.go_next()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
         if self.busy:
