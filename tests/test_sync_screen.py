@@ -109,3 +109,21 @@ def test_volunteer_exports_to_a_folder_and_sees_what_reached_the_commune(qtbot, 
         assert "đã đến xã" in screen.status_label.text()
     finally:
         window.shutdown()
+
+
+def test_files_dropped_on_the_window_are_listed(qtbot, world):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    (xa_home, _), files, tmp_path = world
+    window = _open(qtbot, xa_home)
+    try:
+        screen = window.show_screen("sync")
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(tmp_path / "usb"))])  # the whole stick
+        event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        screen.importer.dropEvent(event)
+        assert screen.importer.files.rowCount() == 2
+        assert {screen.importer.files.item(r, 2).text() for r in range(2)} == {"Thôn 1", "Thôn 2"}
+    finally:
+        window.shutdown()
