@@ -288,7 +288,13 @@ def test_records_of_another_commune_are_refused(hub, desk):
         ).raw
         r = httpx.post(hub.url + "/api/v1/bundles", content=bad)
         assert r.status_code == 422 and r.json()["error"] == "error.hub_bad_records", r.text
-    assert hub_counts(hub.store) == before
+        again = httpx.post(hub.url + "/api/v1/bundles", content=bad)  # the same answer, from the index
+        assert again.status_code == 422 and again.json()["error"] == "error.hub_bad_records"
+    after = hub_counts(hub.store)
+    # the authentic uploads are kept raw (indexed "rejected"); no record of theirs was merged
+    assert after == before | {"bundles": before["bundles"] + 2, "archived_files": before["archived_files"] + 2}
+    states = hub.store.call(lambda: hub.store.desk.conn.execute("SELECT state, COUNT(*) FROM hub_bundles GROUP BY 1 ORDER BY 1").fetchall())
+    assert states == [("merged", 1), ("rejected", 2)]
     lines = {e["commune_code"]: e for e in hub.store.call(hub.store.summary)}
     assert lines["15112"]["helps"] == 0 and lines[desk.commune_code]["helps"] == 6
 
@@ -307,3 +313,12 @@ def test_full_resend_counts_nothing_twice(hub, desk, household):
 
 def first_records(desk) -> int:
     return outbox.entries(desk)[0]["records"]
+
+
+def test_a_bundle_not_encrypted_to_this_hub_is_refused(hub, desk):
+    ident = enrol(hub, desk)
+    elsewhere = Identity.ephemeral("0f000000000000bb")
+    raw = synthetic_bundle(ident, hub_recipient=elsewhere.age_recipient, commune=desk.commune_code)
+    r = httpx.post(hub.url + "/api/v1/bundles", content=raw)
+    assert r.status_code == 400 and r.json()["error"] == "error.sync_not_for_us"
+    assert hub_counts(hub.store)["households"] == 0

@@ -3,8 +3,9 @@
 The hub keeps no merge rule of its own: greatest ``hlc`` wins, losers go to ``history``, exactly
 as on a coordinator (``teamdesk.sync.merge.apply_records``), and records are checked by the
 desktop's ``teamdesk.sync.shape``. The hub adds one rule: what arrives must be de-identified
-(``teamdesk.sync.deidentify.KEEP``) and of the sender's own commune. Both passes read the payload
-in chunks (``stream.iter_chunks``), so memory does not grow with the bundle.
+(``teamdesk.sync.deidentify.KEEP``) and inside the sender's own commune. One pass reads the
+payload in chunks (``stream.iter_chunks``), checking then merging each inside one transaction, so
+memory does not grow with the bundle and a bad record anywhere leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -68,33 +69,29 @@ class _CommuneBounds:
             self.households.update(found)
 
 
-def check_bundle(bundle: Bundle, *, identity: Identity, commune_code: str, conn=None) -> int:
-    """Read the whole payload once, checking every record; nothing is written. Returns the count.
-
-    With ``conn`` (the hub's database), records must also stay inside the sender's commune:
-    households in its villages, members and helps of its households.
-    """
-    bounds = _CommuneBounds(conn, commune_code) if conn is not None else None
-    total = 0
-    for table, columns, rows in iter_chunks(bundle, identity=identity):
-        check_chunk(table, columns, rows, commune_code=commune_code)
-        total += len(rows)
-        if bounds is None or not rows:
-            continue
-        if table == "villages":
-            bounds.add_villages(row[0] for row in rows)
-        elif table == "households":
-            bounds.add_households(rows, columns.index("id"), columns.index("village_id"))
-        elif table in ("members", "help_events"):
-            at = columns.index("household_id")
-            bounds.check_households({row[at] for row in rows})
-    return total
+def _check(bounds: "_CommuneBounds | None", table: str, columns: tuple[str, ...], rows: list[list], *, commune_code: str) -> None:
+    check_chunk(table, columns, rows, commune_code=commune_code)
+    if bounds is None or not rows:
+        return
+    if table == "villages":
+        bounds.add_villages(row[0] for row in rows)
+    elif table == "households":
+        bounds.add_households(rows, columns.index("id"), columns.index("village_id"))
+    elif table in ("members", "help_events"):
+        at = columns.index("household_id")
+        bounds.check_households({row[at] for row in rows})
 
 
-def merge_bundle(desk: Desk, bundle: Bundle, *, identity: Identity) -> dict:
-    """Merge a checked bundle chunk by chunk, inside the caller's transaction. Returns the counts."""
+def ingest_bundle(desk: Desk, bundle: Bundle, *, identity: Identity, commune_code: str) -> tuple[int, dict]:
+    """Check and merge in one pass, chunk by chunk, inside the caller's transaction: a bad record
+    anywhere raises ``InputRejected`` and the caller rolls the whole bundle back. Returns
+    (records, merge counts)."""
+    bounds = _CommuneBounds(desk.conn, commune_code)
     total = merge.MergeSummary()
+    records = 0
     for table, columns, rows in iter_chunks(bundle, identity=identity):
+        _check(bounds, table, columns, rows, commune_code=commune_code)
+        records += len(rows)
         if rows:
             total.add(merge.apply_records(desk, {table: Section(columns, rows)}, bundle_id=bundle.bundle_id))
-    return total.to_json()
+    return records, total.to_json()

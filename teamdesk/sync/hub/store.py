@@ -7,12 +7,14 @@ Ingest of one uploaded file, in this order:
 1. read the manifest; the origin must be an enrolled device of the commune it claims, and the
    signature (with the key on record) and payload hash must hold — else refused, nothing kept;
 2. a bundle id already merged is answered "already received" (same bytes) or 409 (other bytes);
-3. decrypt with the hub's key and check every record is a de-identified province record of that
-   commune (a bundle carrying a name is refused: the hub must never hold one);
-4. the raw file is fsynced and renamed into ``archive/<yyyy-mm>/<bundle id>.tdsync`` and indexed
-   (``hub_bundles`` state ``archived``) — the raw bundle is kept before the merge writes anything;
-5. the records merge with the desktop's merge code, and the index row turns ``merged`` in the same
-   transaction. A crash between 4 and 5 is finished at the next start (``recover``).
+3. the raw file (authentic, from an enrolled device) is fsynced and renamed into
+   ``archive/<yyyy-mm>/<bundle id>.tdsync`` and indexed (``hub_bundles`` state ``archived``)
+   before anything else is written;
+4. in one transaction, chunk by chunk: decrypt with the hub's key, check every record (shape,
+   de-identified, inside the sender's commune) and merge it with the desktop's merge code; the
+   index row turns ``merged``. A bad record anywhere rolls the whole bundle back and the index
+   row turns ``rejected`` (the same bundle again gets the same refusal). A crash between 3 and 4
+   is finished at the next start (``recover``).
 
 Every answer is a receipt signed by the hub's key, which the coordinator pinned at first contact.
 """
@@ -38,7 +40,7 @@ from teamdesk.desk import Desk
 from teamdesk.errors import InputRejected, UsageError
 from teamdesk.sync import bundle as bundle_format
 from teamdesk.sync.hub import summary as summaries
-from teamdesk.sync.hub.ingest import check_bundle, merge_bundle
+from teamdesk.sync.hub.ingest import ingest_bundle
 from teamdesk.sync.identity import Identity, check_device_id, check_recipient, check_signing_key
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -278,14 +280,11 @@ class HubStore:
                 status="already_received", bundle_id=bundle.bundle_id, commune_code=device["commune_code"],
                 records=known[2], counts=json.loads(known[3] or "{}"), received_at=known[4],
             )
-        try:
-            records = check_bundle(bundle, identity=self.identity, commune_code=device["commune_code"], conn=self.desk.conn)
-        except HubRefused:
-            raise
-        except InputRejected as exc:  # not for this hub, damaged inside, a bad record, a name
-            status = 422 if exc.key.startswith(("error.hub_", "error.sync_bad_record", "error.sync_wrong_commune")) else 400
-            raise HubRefused(status, exc.key, **exc.params) from None
-        received_at = utc_now()
+        if known and known[1] == "rejected":  # the same authentic bundle again: the same answer
+            reason = json.loads(known[3] or "{}")
+            raise HubRefused(int(reason.get("status", 422)), reason.get("error", "error.hub_bad_records"), **reason.get("params", {}))
+        # Authentic, from an enrolled device, new: keep the raw bytes before anything else.
+        received_at = known[4] if known else utc_now()
         if not known:
             target = self._archive(path, bundle.bundle_id, received_at)
             with transaction(self.desk.conn):
@@ -293,13 +292,11 @@ class HubStore:
                     "INSERT INTO hub_bundles (bundle_id, device_id, commune_code, sha256, bytes, records, file, state, received_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, 'archived', ?)",
                     (bundle.bundle_id, bundle.device_id, device["commune_code"], digest, target.stat().st_size,
-                     records, str(target.relative_to(self.home)), received_at),
+                     bundle.manifest["records"], str(target.relative_to(self.home)), received_at),
                 )
-        else:
-            received_at = known[4]
         if self._merge_hook:
             self._merge_hook(bundle.bundle_id)
-        counts = self._merge(bundle)
+        records, counts = self._merge(bundle, commune_code=device["commune_code"])
         return 201, self.receipt(
             status="accepted", bundle_id=bundle.bundle_id, commune_code=device["commune_code"],
             records=records, counts=counts, received_at=received_at,
@@ -323,20 +320,34 @@ class HubStore:
         _fsync_dir(folder)
         return target
 
-    def _merge(self, bundle) -> dict:
+    def _merge(self, bundle, *, commune_code: str) -> tuple[int, dict]:
+        """Check and merge an archived bundle in one transaction; a bad record anywhere leaves the
+        database as it was and the bundle indexed ``rejected`` (its raw bytes stay in the archive)."""
         bundle_id = bundle.bundle_id
-        with transaction(self.desk.conn):
-            counts = merge_bundle(self.desk, bundle, identity=self.identity)
-            self.desk.conn.execute(
-                "UPDATE hub_bundles SET state = 'merged', counts = ?, merged_at = ? WHERE bundle_id = ?",
-                (json.dumps(counts, sort_keys=True), utc_now(), bundle_id),
-            )
-        self._dirty.add(bundle.manifest["commune"])
-        return counts
+        try:
+            with transaction(self.desk.conn):
+                records, counts = ingest_bundle(self.desk, bundle, identity=self.identity, commune_code=commune_code)
+                self.desk.conn.execute(
+                    "UPDATE hub_bundles SET state = 'merged', records = ?, counts = ?, merged_at = ? WHERE bundle_id = ?",
+                    (records, json.dumps(counts, sort_keys=True), utc_now(), bundle_id),
+                )
+        except InputRejected as exc:  # not for this hub, damaged inside, a bad record, a name
+            status = 422 if exc.key.startswith(("error.hub_", "error.sync_bad_record", "error.sync_wrong_commune")) else 400
+            reason = {"status": status, "error": exc.key, "params": {k: v for k, v in exc.params.items() if isinstance(v, (str, int))}}
+            with transaction(self.desk.conn):
+                self.desk.conn.execute(
+                    "UPDATE hub_bundles SET state = 'rejected', counts = ? WHERE bundle_id = ?", (json.dumps(reason), bundle_id)
+                )
+            raise HubRefused(status, exc.key, **reason["params"]) from None
+        self._dirty.add(commune_code)
+        return records, counts
 
     def recover(self) -> int:
         """Merge bundles archived by a hub that stopped before merging them. Returns how many."""
-        pending = self.desk.conn.execute("SELECT bundle_id, file FROM hub_bundles WHERE state = 'archived'").fetchall()
-        for bundle_id, file in pending:
-            self._merge(bundle_format.read_manifest(self.home / file))
+        pending = self.desk.conn.execute("SELECT file, commune_code FROM hub_bundles WHERE state = 'archived'").fetchall()
+        for file, commune_code in pending:
+            try:
+                self._merge(bundle_format.read_manifest(self.home / file), commune_code=commune_code)
+            except HubRefused:
+                pass  # indexed "rejected"; the sender hears it when it sends the bundle again
         return len(pending)
