@@ -340,7 +340,10 @@ class UploadScreen(QWidget):
         self.ctx.runner.query(read, self._draw)
 
     def refresh(self, changes) -> None:
-        self.reload()  # new helps mean new rows to send
+        """New helps mean new rows to send. Counting them reads every table (0.15 s at 20,000
+        households) on the database worker, so only while the screen is in sight."""
+        if self.isVisible():
+            self.reload()  # hidden: ``shown()`` reloads when it comes back
 
     def shown(self) -> None:
         self.reload()
