@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
 
         ctx.runner.changed.connect(self._on_changed)
         ctx.runner.opened.connect(self._on_opened)
-        ctx.language_changed.connect(lambda _: self.retranslate())
+        ctx.language_changed.connect(lambda _: (self.statusBar().clearMessage(), self.retranslate()))
         ctx.large_text_changed.connect(lambda _: self._fit_nav())
         ctx.navigate_requested.connect(self.show_screen)
         self.retranslate()

@@ -152,6 +152,7 @@ class SettingsScreen(QWidget):
         page.addStretch(1)
 
         ctx.large_text_changed.connect(self._show_large)
+        ctx.language_changed.connect(lambda _: self._status(""))  # no sentence left in the old language
         self.load()
         self.retranslate()
 
@@ -207,6 +208,7 @@ class SettingsScreen(QWidget):
         if changes.settings:
             self.load()
             self.retranslate()
+
 
     def help_text(self) -> str:
         return tr("nav.settings.help")
