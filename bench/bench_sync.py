@@ -104,7 +104,7 @@ def bench_big(root: Path, count: int, runs: int) -> dict:
     made = export.export_bundle(laptop, out=path)
     export_s = time.perf_counter() - start
     laptop.close()
-    imports, raws, searches, merges = [], [], [], []
+    imports, raws, searches, merges, import_cpu, raw_cpu = [], [], [], [], [], []
     from teamdesk.sync import merge as merge_module
 
     real_refresh = merge_module.search.refresh
@@ -121,12 +121,15 @@ def bench_big(root: Path, count: int, runs: int) -> dict:
         home = root / f"xa{i}"
         shutil.copytree(root / "xa", home)
         target = Desk.open(home)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = import_.import_one(target, path)
         imports.append(time.perf_counter() - start)
+        import_cpu.append(time.process_time() - cpu)
         assert result.state == "applied" and result.new == made["records"], result
         target.close()
+        cpu = time.process_time()
         raws.append(raw_upsert_seconds(root, path, root / "xa"))
+        raw_cpu.append(time.process_time() - cpu)  # includes decrypting and parsing outside the timed part
         # the merge step alone, on rows already decrypted, parsed and checked
         home = root / f"xm{i}"
         shutil.copytree(root / "xa", home)
@@ -152,6 +155,7 @@ def bench_big(root: Path, count: int, runs: int) -> dict:
         "ratio": (records_n / imp) / (records_n / raw),
         "search_s": statistics.median(searches),
         "merge_s": statistics.median(merges),
+        "import_cpu": statistics.median(import_cpu),
     }
 
 
@@ -194,7 +198,7 @@ def main() -> None:
         print(f"bundle: {big['records']:,} records, {big['bytes'] / 1e6:.1f} MB on disk; export {big['export_s']:.2f} s")
         print(f"import (verify, decrypt, check, merge, search index): median {big['import_s']:.2f} s = {big['import_rate']:,.0f} records/s  [budget < 3 s]")
         print(f"raw SQLite upsert of the same rows:                 median {big['raw_s']:.2f} s = {big['raw_rate']:,.0f} records/s")
-        print(f"ratio import / raw: {big['ratio']:.2f}  [budget >= 0.50]")
+        print(f"ratio import / raw: {big['ratio']:.2f}  [budget >= 0.50]   (import CPU time {big['import_cpu']:.2f} s: the machine is shared)")
         print(
             f"  merge step alone (look-up, upsert, history, commit; rows already parsed and checked):"
             f" {big['merge_s']:.2f} s = {big['records'] / big['merge_s']:,.0f} records/s, ratio to raw {big['raw_s'] / big['merge_s']:.2f}"

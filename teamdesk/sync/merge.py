@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import datetime, timezone
 from typing import Mapping
 
@@ -134,8 +135,23 @@ class _TableMerge:
 
     # --- deciding -----------------------------------------------------------------------------
     def run(self, rows: list) -> None:
-        best: dict[str, list] = {}
+        best: dict[str, list] = dict(zip(map(itemgetter(0), rows), rows))
         extra: list = []
+        if len(best) == len(rows):  # one version per id (the usual file): nothing to sort out
+            current = self._current(list(best))
+            if not current:  # all new (a village's first file): no per-row work at all
+                self.write = rows if isinstance(rows, list) else list(rows)
+                self.summary.new = len(rows)
+                self.summary.by_table[self.table] = {"new": len(rows)}
+                return
+        else:
+            best = self._versions(rows, extra)
+            current = self._current(list(best))
+        self._classify(best, extra, current)
+
+    def _versions(self, rows: list, extra: list) -> dict[str, list]:
+        """The newest version of each id; older ones of the same id go to ``extra``."""
+        best: dict[str, list] = {}
         for r in rows:
             cur = best.get(r[0])
             if cur is None:
@@ -145,7 +161,9 @@ class _TableMerge:
                 best[r[0]] = r
             elif r[1] < cur[1]:
                 extra.append(r)
-        current = self._current(list(best))
+        return best
+
+    def _classify(self, best: dict[str, list], extra: list, current: dict[str, tuple]) -> None:
         counts = {"new": 0, "updated": 0, "unchanged": len(extra), "conflicts": 0}
         self.archive.extend(extra)
         hard: list[tuple[list, tuple]] = []
@@ -272,21 +290,25 @@ class _TableMerge:
                 " kept_is_mine, bundle_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self.conflicts,
             )
-        written = [r[1] for r in self.write] + [r[1] for r in self.archive]
+        hlc = itemgetter(1)
+        written = [min(map(hlc, rows)) for rows in (self.write, self.archive) if rows]
         if written:
             self.summary.min_written_hlc = min(written)
         touched = self.summary.household_ids
         if table == "households":
-            touched.update(r[0] for r in self.write)
-            touched.update(r[0] for r in self.archive)
-            self.summary.search_ids.update(r[0] for r in self.write)
+            key = itemgetter(0)
         elif table in ("members", "help_events"):
-            at = self.at["household_id"]
-            touched.update(r[at] for r in self.write if r[at])
-            touched.update(r[at] for r in self.archive if r[at])
-            if table == "members":  # a member moved between households leaves the old one too
-                self.summary.search_ids.update(r[at] for r in self.write if r[at])
-                self.summary.search_ids.update(r[at] for r in self.archive if r[at])
+            key = itemgetter(self.at["household_id"])
+        else:
+            return
+        for rows in (self.write, self.archive):
+            ids = set(map(key, rows))
+            ids.discard(None)
+            ids.discard("")
+            touched |= ids
+            # names live in households and members (a member moved away leaves its old household too)
+            if table == "members" or (table == "households" and rows is self.write):
+                self.summary.search_ids |= ids
 
 
 def _ancestry(versions: dict, hlc: str) -> set[str]:
