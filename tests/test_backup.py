@@ -142,7 +142,7 @@ def test_settings_screen_backs_up_and_restores(qtbot, desk, household, tmp_path,
     folder.mkdir()
     window = open_shell(desk.home, initial="settings")
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
+    qtbot.waitUntil(lambda: window.ctx.runner.is_open, timeout=15000)
     settings = window.show_screen("settings")
     monkeypatch.setattr(SettingsScreen, "ask_folder", staticmethod(lambda *a: str(folder)))
     settings.choose_folder()  # choosing a folder backs up at once

@@ -26,7 +26,7 @@ def shell(qtbot, desk):
     window = open_shell(desk.home)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
+    qtbot.waitUntil(lambda: window.ctx.runner.is_open, timeout=15000)
     yield window
     window.shutdown()
 
@@ -174,7 +174,7 @@ def test_clock_banner_shows_when_the_clock_is_behind(qtbot, desk):
     window = open_shell(desk.home)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.banner.isVisible())
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=15000)
     assert "Đồng hồ" in window.banner.text()
     window.ctx.set_language("en")
     assert window.banner.text().startswith("This computer's clock looks wrong")
@@ -355,7 +355,7 @@ def test_a_database_from_a_newer_teamdesk_is_refused_in_words(qtbot, desk, monke
     monkeypatch.setattr(Runner, "show_error", staticmethod(lambda parent, title, text: shown.append(text)))
     window = open_shell(desk.home)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: bool(shown))
+    qtbot.waitUntil(lambda: bool(shown), timeout=15000)
     assert "phiên bản TeamDesk mới hơn" in shown[0]
     assert not window.banner.isHidden() and not window.nav.isEnabled()
     assert len(shown) == 1  # the first screen's failed queries do not pile up more boxes

@@ -59,7 +59,7 @@ def shell(qtbot, desk, household):
     window = open_shell(desk.home)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
+    qtbot.waitUntil(lambda: window.ctx.runner.is_open, timeout=15000)
     yield window
     window.shutdown()
 
