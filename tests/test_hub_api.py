@@ -322,3 +322,20 @@ def test_a_bundle_not_encrypted_to_this_hub_is_refused(hub, desk):
     r = httpx.post(hub.url + "/api/v1/bundles", content=raw)
     assert r.status_code == 400 and r.json()["error"] == "error.sync_not_for_us"
     assert hub_counts(hub.store)["households"] == 0
+
+
+def test_a_large_backlog_goes_up_in_bounded_bundles(hub, desk, household):
+    """Parents travel before children across bundles, so every bundle passes the hub's checks."""
+    for service in ("vneid_install", "vneid_level1", "vneid_level2", "epayment_account"):
+        desk.log_help(household=household, service=service)
+    desk.add_household(head_name="Trần Văn Bình", village="Thôn 1", consent_by="Trần Văn Bình",
+                       members=[{"full_name": "Trần Thị Cúc", "sex": "nữ", "birth_year": 1990, "relation": "spouse"}])
+    enrol(hub, desk)
+    upload.push(desk.home, hub_url=hub.url, prepare=False, backoff=FAST)  # pins the hub
+    total = outbox.unsent_count(desk)
+    entries = outbox.prepare(desk, hub_recipient=upload.pinned(desk)["age_recipient"], max_records=3)
+    assert len(entries) == -(-total // 3) and all(e["records"] <= 3 for e in entries)
+    assert sum(e["records"] for e in entries) == total and outbox.unsent_count(desk) == 0
+    result = upload.push(desk.home, backoff=FAST)
+    assert result["accepted"] == len(entries) and result["error"] is None and result["pending"] == 0
+    assert hub.store.call(hub.store.summary) == summary.by_commune(desk.conn)

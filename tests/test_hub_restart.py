@@ -49,7 +49,7 @@ def test_killed_while_the_body_streams_in(hub_home, desk, household):
     try:
         # first contact pins the hub; then the bundle is queued and half of it sent by hand
         upload.push(desk.home, hub_url=hub.url, prepare=False, backoff=FAST)
-        entry = outbox.prepare(desk, hub_recipient=upload.pinned(desk)["age_recipient"])
+        (entry,) = outbox.prepare(desk, hub_recipient=upload.pinned(desk)["age_recipient"])
         raw = outbox.path_of(desk, entry).read_bytes()
 
         def half_then_kill():

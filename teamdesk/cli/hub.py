@@ -130,7 +130,7 @@ def push_cmd(run: Run, hub_url: str | None, full: bool, retries: int):
         if result["first_contact"]:
             lines.append(tr("hub.cli.push_first_contact"))
         if result["prepared"]:
-            lines.append(tr("hub.cli.push_prepared", records=result["prepared"]["records"]))
+            lines.append(tr("hub.cli.push_prepared", **result["prepared"]))
         lines.append(tr("hub.cli.push_done", **result))
         if result["error"]:
             lines.append(tr("hub.cli.push_error", message=result.get("error_message") or result["error"]))

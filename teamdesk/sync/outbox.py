@@ -16,7 +16,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from teamdesk.db import transaction
 from teamdesk.desk import Desk
@@ -29,6 +29,7 @@ from teamdesk.sync.identity import Identity
 OUTBOX_DIR = "outbox"
 STATES = ("pending", "sending", "acknowledged")
 SEQUENCE_SETTING = "hub_sequence"
+BUNDLE_RECORDS = 50_000  # records per province bundle at most
 _FIELDS = (
     "bundle_id", "created_at", "file", "since_hlc", "until_hlc", "records", "bytes", "sha256", "state",
     "attempts", "last_error", "last_attempt_at", "acknowledged_at", "receipt",
@@ -57,49 +58,69 @@ def prepare(
     *,
     hub_recipient: str,
     full: bool = False,
+    max_records: int = BUNDLE_RECORDS,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> dict | None:
-    """Queue one bundle with every row version not yet sent (``full``: every row). None if nothing.
+) -> list[dict]:
+    """Queue every row version not yet sent (``full``: every row) as bundles of at most
+    ``max_records`` records, parents first. Returns the queued entries ([] when nothing changed).
 
-    The bundle file is written (temp name, fsync, rename) before its queue entry and the rows'
-    "sent" marks are committed together, so a crash leaves either nothing queued or all of it.
+    Bundles of bounded size keep memory flat on an old laptop, and on a flaky line each one is
+    acknowledged on its own. Each bundle file is written (temp name, fsync, rename) before its
+    queue entry and its rows' "sent" marks are committed together, so a crash leaves every bundle
+    either queued with its marks or not at all.
     """
     if desk.role != "coordinator":
         raise Failed("error.hub_push_not_coordinator", role=desk.role)
+    if full:
+        with transaction(desk.conn):  # forget what was sent: everything is "not yet sent" again
+            desk.conn.execute("DELETE FROM hub_sent")
+    total = unsent_count(desk)
+    identity = Identity.load_or_create(desk.home, device_id=desk.device_id) if total else None
+    made: list[dict] = []
+    done = 0
+    while done < total:
+        if cancelled and cancelled():
+            raise Failed("error.cancelled")
+        entry = _prepare_one(desk, identity=identity, hub_recipient=hub_recipient, full=full, max_records=max_records)
+        if entry is None:
+            break
+        made.append(entry)
+        done += entry["records"]
+        if progress:
+            progress(min(done, total), total)
+    return made
+
+
+def _prepare_one(desk: Desk, *, identity: Identity, hub_recipient: str, full: bool, max_records: int) -> dict | None:
     conn = desk.conn
-    total = sum(conn.execute(f"SELECT COUNT(*) FROM [{t}]" if full else f"SELECT COUNT(*) FROM ({_unsent_sql(t)})").fetchone()[0] for t in TABLES)
-    if total == 0:
-        return None
-    identity = Identity.load_or_create(desk.home, device_id=desk.device_id)
+    sections: list[tuple[str, tuple[str, ...], list[list]]] = []
     sent: list[tuple[str, str, str]] = []
-    done = [0]
-
-    def rows(table: str) -> Iterator[list]:
+    room = max_records
+    for table in TABLES:
+        if room <= 0:
+            break
         mapped = row_mapper(table)
-        sql = f"SELECT {', '.join(columns(table))} FROM [{table}] ORDER BY hlc" if full else _unsent_sql(table)
-        for values in conn.execute(sql):
-            if cancelled and done[0] % 1000 == 0 and cancelled():
-                raise Failed("error.cancelled")
+        rows = []
+        for values in conn.execute(_unsent_sql(table) + " LIMIT ?", (room,)):
             sent.append((table, values[0], values[1]))
-            done[0] += 1
-            if progress and done[0] % 5000 == 0:
-                progress(done[0], total)
-            yield mapped(values)
-
+            rows.append(mapped(values))
+        room -= len(rows)
+        sections.append((table, columns(table), rows))
+    if not sent:
+        return None
     sequence = int(desk.setting(SEQUENCE_SETTING) or 0) + 1
-    folder = Path(desk.home) / OUTBOX_DIR
     from teamdesk.ids import new_id
 
     bundle_id = new_id()
-    path = folder / f"{bundle_id}.tdsync"
+    path = Path(desk.home) / OUTBOX_DIR / f"{bundle_id}.tdsync"
     made = bundle_format.write_bundle(
         identity=identity,
         recipients=[hub_recipient],
         audience="province",
         commune=desk.commune_code,
         sequence=sequence,
-        sections=[(t, columns(t), rows(t)) for t in TABLES],
+        sections=sections,
         name=desk.device_name[:100],
         role=desk.role,
         full=full,
@@ -110,7 +131,7 @@ def prepare(
         "bundle_id": bundle_id,
         "created_at": made.manifest["created_at"],
         "file": f"{OUTBOX_DIR}/{path.name}",
-        "since_hlc": min((s[2] for s in sent), default=""),
+        "since_hlc": min(s[2] for s in sent),
         "until_hlc": made.manifest["hlc_max"],
         "records": made.manifest["records"],
         "bytes": len(made.raw),
@@ -129,8 +150,6 @@ def prepare(
         )
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEQUENCE_SETTING, str(sequence)))
     desk._meta[SEQUENCE_SETTING] = str(sequence)
-    if progress:
-        progress(total, total)
     return entry | {"state": "pending"}
 
 

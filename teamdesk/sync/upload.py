@@ -271,8 +271,8 @@ def push(
 ) -> dict:
     """Everything the province has not acknowledged goes up, if the hub answers. See the module doc.
 
-    Returns ``{"reachable", "hub", "first_contact", "prepared", "accepted", "already", "pending",
-    "acknowledged", "error"}``; raises ``HubKeyChanged`` before sending anything to a changed hub.
+    Returns ``{"reachable", "hub", "first_contact", "prepared" ({"bundles", "records"} or None),
+    "accepted", "already", "pending", "acknowledged", "error"}``; raises ``HubKeyChanged`` before sending anything to a changed hub.
     """
     backoff = backoff or Backoff()
     with Desk.open(home) as desk:
@@ -290,7 +290,7 @@ def push(
             if not client.probe(timeout=min(timeout, 5.0)):
                 pin = pinned(desk)
                 if prepare and pin:  # offline, but the hub's key is known: queue the changes now
-                    result["prepared"] = outbox.prepare(desk, hub_recipient=pin["age_recipient"], full=full, cancelled=cancelled)
+                    result["prepared"] = _packed(outbox.prepare(desk, hub_recipient=pin["age_recipient"], full=full, cancelled=cancelled))
                 return result | {"pending": len(outbox.pending(desk)), "unsent_rows": outbox.unsent_count(desk)}
             result["reachable"] = True
             try:
@@ -304,7 +304,7 @@ def push(
             if hub_url and desk.setting(URL_SETTING) != url:
                 desk.set_setting(URL_SETTING, url)
             if prepare:
-                result["prepared"] = outbox.prepare(desk, hub_recipient=pin["age_recipient"], full=full, cancelled=cancelled)
+                result["prepared"] = _packed(outbox.prepare(desk, hub_recipient=pin["age_recipient"], full=full, cancelled=cancelled))
             queue = outbox.pending(desk)
             for done, entry in enumerate(queue):
                 if progress:
@@ -324,6 +324,11 @@ def push(
             if progress:
                 progress(len(queue), len(queue))
         return result | {"pending": len(outbox.pending(desk)), "unsent_rows": outbox.unsent_count(desk)}
+
+
+def _packed(entries: list[dict]) -> dict | None:
+    """What ``prepare`` queued, in short: ``{"bundles": n, "records": total}`` or None."""
+    return {"bundles": len(entries), "records": sum(e["records"] for e in entries)} if entries else None
 
 
 def probe(url: str, *, timeout: float = 3.0) -> bool:
