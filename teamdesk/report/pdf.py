@@ -152,6 +152,7 @@ def _charts(report, width) -> Drawing:
     bars.valueAxis.labels.fontName = FONT
     bars.valueAxis.labels.fontSize = 6
     bars.valueAxis.valueMin = 0
+    _whole_steps(bars.valueAxis, max(max(series) for series in bars.data))
     for i in range(2):
         bars.bars[i].fillColor = PALETTE[i]
         bars.bars[i].strokeColor = None
@@ -168,6 +169,7 @@ def _charts(report, width) -> Drawing:
     line.valueAxis.labels.fontName = FONT
     line.valueAxis.labels.fontSize = 6
     line.valueAxis.valueMin = 0
+    _whole_steps(line.valueAxis, max(max(series) for series in line.data))
     for i in range(len(keys)):
         line.lines[i].strokeColor = PALETTE[(i + 2) % len(PALETTE)]
         line.lines[i].strokeWidth = 1.5
@@ -185,6 +187,13 @@ def _charts(report, width) -> Drawing:
         legend.colorNamePairs = [(pal[i], tr(f"report.field.{k}")) for i, k in enumerate(names)]
         d.add(legend)
     return d
+
+
+def _whole_steps(axis, top: int) -> None:
+    """Counts are whole: no 0.5 ticks on a small chart."""
+    if top < 10:
+        axis.valueMax = max(top, 1) + 1
+        axis.valueStep = 1
 
 
 def _short_labels(labels: list[str]) -> list[str]:
