@@ -334,11 +334,16 @@ class WizardWindow(QWidget):
     def _search_communes(self, text: str) -> None:
         self.commune_list.blockSignals(True)
         self.commune_list.clear()
-        for c in self.wizard.find_communes(text) if text.strip() else []:
+        found = self.wizard.find_communes(text) if text.strip() else []
+        for c in found:
             item = QListWidgetItem(f"{c['name']} — {c['province_name']}")
             item.setData(CODE_ROLE, c["code"])
             self.commune_list.addItem(item)
         self.commune_list.blockSignals(False)
+        if text.strip() and not found:
+            self.error.setText(tr("wizard.commune_none", text=text.strip()))
+        elif self.wizard.step == "commune":
+            self.error.clear()
 
     def _pick_first_commune(self) -> None:
         item = self.commune_list.currentItem()
