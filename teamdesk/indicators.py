@@ -234,10 +234,11 @@ def prepare(conn: sqlite3.Connection, *, today: date, since: date | None = None,
         conn.execute("INSERT INTO ind_merge VALUES (?, ?)", (hid, winner))
     join = "LEFT JOIN ind_merge mg ON mg.id = e.household_id" if merged else ""
     canon = "COALESCE(mg.canon, e.household_id)" if merged else "e.household_id"
-    # hid: the canonical household's id; person: the member's id, else the household head's
-    # (a help for "the household"), else the household's own id.
+    # hid: the canonical household's rowid (an integer: distinct counts are cheaper; its id if it
+    # has not arrived yet); person: the member's id, else the household head's (a help for "the
+    # household"), else the household's own id.
     conn.execute(
-        f"CREATE TEMP TABLE ind_ev AS SELECT {canon} AS hid,"
+        f"CREATE TEMP TABLE ind_ev AS SELECT COALESCE(h.rowid, {canon}) AS hid,"
         " COALESCE(e.member_id, (SELECT hm.id FROM members hm WHERE hm.household_id = h.id AND hm.relation = 'head'"
         f"  ORDER BY hm.deleted LIMIT 1), 'h:' || {canon}) AS person,"
         " COALESCE(h.village_id, '') AS village_id,"
@@ -492,20 +493,22 @@ def households_behind(conn: sqlite3.Connection, *, field: str, period: Period, t
     return _named(conn, counted)
 
 
-def _named(conn: sqlite3.Connection, counted: dict[str, int]) -> dict:
-    """Household rows (live ones, by name) for household id -> count; erased ones only as a count."""
+def _named(conn: sqlite3.Connection, counted: dict) -> dict:
+    """Household rows (live ones, by name) for household rowid or id -> count; erased ones only as
+    a count (they keep no name)."""
     rows, erased = [], 0
-    ids = list(counted)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for hid, head, phone, address, village, deleted in conn.execute(
-            "SELECT h.id, h.head_name, h.phone, h.address, v.name, h.deleted FROM households h"
-            f" LEFT JOIN villages v ON v.id = h.village_id WHERE h.id IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            if deleted:
-                erased += 1
-                continue
-            rows.append({"id": hid, "head_name": head or "", "phone": phone or "", "address": address or "",
-                         "village": village or "", "count": counted[hid]})
+    for column, keys in (("rowid", [k for k in counted if isinstance(k, int)]),
+                         ("id", [k for k in counted if isinstance(k, str)])):
+        for chunk in (keys[i : i + 500] for i in range(0, len(keys), 500)):
+            for key, hid, head, phone, address, village, deleted in conn.execute(
+                f"SELECT h.{column}, h.id, h.head_name, h.phone, h.address, v.name, h.deleted FROM households h"
+                f" LEFT JOIN villages v ON v.id = h.village_id WHERE h.{column} IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                if deleted:
+                    erased += 1
+                    continue
+                rows.append({"id": hid, "head_name": head or "", "phone": phone or "", "address": address or "",
+                             "village": village or "", "count": counted[key]})
     rows.sort(key=lambda r: (fold(r["village"]), fold(r["head_name"])))
     return {"households": rows, "erased": erased}
 
