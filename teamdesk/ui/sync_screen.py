@@ -118,7 +118,11 @@ class SyncScreen(QWidget):
     def reload_status(self) -> None:
         from teamdesk.sync.status import status_lines, sync_status
 
-        self.ctx.runner.query(lambda desk: (sync_status(desk), status_lines(sync_status(desk))), self._show_status)
+        def read(desk):
+            status = sync_status(desk)
+            return status, status_lines(status)
+
+        self.ctx.runner.query(read, self._show_status)
 
     def _show_status(self, result) -> None:
         self.status, lines = result
