@@ -480,3 +480,23 @@ def test_a_broken_callback_does_not_hide_the_write_from_other_screens(shell, qtb
     with qtbot.waitSignal(shell.ctx.runner.changed, check_params_cb=lambda c: c.touches("villages")):
         shell.ctx.runner.op(lambda d, *_: d.add_village("Thôn 7"), label_key="undo.add_village", on_done=broken)
     assert "a screen's bug" in capsys.readouterr().err
+
+
+def test_background_services_start_with_the_app_and_stop_with_it(qtbot, desk, monkeypatch):
+    from teamdesk.ui import screens as registry
+    from teamdesk.ui.app import open_shell
+
+    class Service:
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    started = []
+    monkeypatch.setattr(registry, "SERVICES", [registry.ServiceEntry("teamdesk.ui.screens", "fake_service", roles=("coordinator",))])
+    monkeypatch.setattr(registry, "fake_service", lambda ctx: started.append(Service()) or started[-1], raising=False)
+    window = open_shell(desk.home)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(started), timeout=15000)
+    window.shutdown()
+    assert started[0].stopped

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._shut = False
         self.restart_wanted = False  # run_app builds a fresh window (e.g. after a restore)
         self._health: dict | None = None  # the clock's, as last told by the worker
+        self.services: list = []  # background helpers started with the app (registry.SERVICES)
         self.resize(1366, 768)
         self.setMinimumSize(1000, 640)
 
@@ -382,6 +383,7 @@ class MainWindow(QMainWindow):
     def _on_opened(self, ok: bool) -> None:
         if ok:
             self._check_clock()
+            QTimer.singleShot(0, self._start_services)  # after the first screen is up
             return
         # the database could not be opened (newer TeamDesk, damaged file): say so, show nothing else
         from teamdesk.ui.runner import error_text
@@ -393,6 +395,16 @@ class MainWindow(QMainWindow):
         self.banner.setProperty("error", True)
         self.banner.show()
         self.ctx.runner.show_error(self, tr("app.title"), text)
+
+    def _start_services(self) -> None:
+        if self._shut:
+            return
+        for service in registry.SERVICES:
+            if self.ctx.role in service.roles and service.exists():
+                try:
+                    self.services.append(service.start(self.ctx))
+                except Exception:  # noqa: BLE001 — a background helper must not stop the app
+                    traceback.print_exc(file=sys.stderr)
 
     def _check_clock(self) -> None:
         if self.ctx.runner.is_open:
@@ -495,6 +507,9 @@ class MainWindow(QMainWindow):
             return
         self._shut = True
         QApplication.instance().removeEventFilter(self._undo_filter)
+        for service in self.services:
+            if hasattr(service, "stop"):
+                self._safely(service.stop)
         self.ctx.flush_drafts()
         if self.ctx.runner.is_open:
             self.daily_backup.start()  # none today yet (the app was opened yesterday): make it now

@@ -17,6 +17,10 @@ methods the main window calls when present:
 An entry whose module does not exist yet simply has no navigation entry (no crash); an entry whose
 ``roles`` do not include the installation's role is hidden. Titles (``title_key``) live in the
 shell's catalogue (``resources/i18n/*/ui.json``: ``nav.<key>``, ``nav.<key>.help``).
+
+``SERVICES``: background work that runs with the app whatever screen is shown (the coordinator's
+automatic upload). ``function(ctx)`` is called once the database is open and the window idle; if
+what it returns has ``stop()``, the shell calls it when closing.
 """
 
 from __future__ import annotations
@@ -60,6 +64,27 @@ SCREENS: list[ScreenEntry] = [
     ScreenEntry("upload", "nav.upload", "teamdesk.ui.upload_screen", "UploadScreen", roles=("coordinator",), icon="upload"),
     ScreenEntry("dashboard", "nav.dashboard", "teamdesk.ui.dashboard", "DashboardScreen", roles=("coordinator",), icon="dashboard"),
     ScreenEntry("settings", "nav.settings", "teamdesk.ui.settings_screen", "SettingsScreen", roles=(*ALL_ROLES, "hub"), icon="settings"),
+]
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    module: str
+    function: str
+    roles: tuple[str, ...] = ALL_ROLES
+
+    def exists(self) -> bool:
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except (ImportError, ValueError):
+            return False
+
+    def start(self, ctx):
+        return getattr(importlib.import_module(self.module), self.function)(ctx)
+
+
+SERVICES: list[ServiceEntry] = [
+    ServiceEntry("teamdesk.ui.upload_screen", "start_auto_upload", roles=("coordinator",)),
 ]
 
 
