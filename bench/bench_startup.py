@@ -133,7 +133,7 @@ def main() -> None:
     print(f"  median {statistics.median(starts):.3f} s, min {starts[0]:.3f} s, max {starts[-1]:.3f} s   budget < {START_BUDGET_S} s")
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: other work inflates these)")
     cpus = sorted(r["cpu_s"] for r in results)
-    print(f"  CPU time of the process until then (user+system; what a quiet machine would take): median {statistics.median(cpus):.3f} s")
+    print(f"  CPU time of the process until then (user+system, GUI and worker threads together): median {statistics.median(cpus):.3f} s")
     loads = sorted(r["loaded_s"] for r in results)
     print(f"first screen's figures loaded (worker queue drained): median {statistics.median(loads):.3f} s, max {loads[-1]:.3f} s")
     print(f"resident memory, window ready: median {statistics.median(r['rss_ready_mb'] for r in results):.0f} MB")
