@@ -311,12 +311,10 @@ def push(
                     progress(done, len(queue))
                 try:
                     receipt = send_one(desk, client, entry, signing_key=pin["signing_key"], backoff=backoff, cancelled=cancelled)
-                except Failed as exc:  # network gave up, bad receipt, cancelled: the rest waits for next time
-                    result["error"] = exc.key
-                    result["error_message"] = exc.message()
-                    break
-                except HubRefusedUpload as exc:
-                    result["error"] = exc.params.get("reason") or exc.key
+                except (Failed, HubRefusedUpload) as exc:  # gave up, refused, bad receipt, cancelled: the rest waits
+                    result["error"] = exc.params.get("reason") or exc.key if isinstance(exc, HubRefusedUpload) else exc.key
+                    result["error_key"] = exc.key
+                    result["error_params"] = {k: str(v) for k, v in exc.params.items()}
                     result["error_message"] = exc.message()
                     break
                 result["accepted" if receipt["status"] == "accepted" else "already"] += 1

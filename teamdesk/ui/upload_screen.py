@@ -212,6 +212,8 @@ class UploadScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model: dict | None = None
+        self._message_fn = None  # how to say the current message again (after a language switch)
+        self._warning_fn = None
         self.uploader = uploader or start_auto_upload(ctx) or AutoUploader(ctx)
 
         self.title = QLabel()
@@ -324,8 +326,17 @@ class UploadScreen(QWidget):
         self.trust_button.setText(tr("upload.trust_new_key"))
         self.table.setHorizontalHeaderLabels([tr(f"upload.col.{c}") for c in self.COLUMNS])
         self._show_reachable(self.uploader.reachable)
+        if self._message_fn is not None:
+            self.message.setText(self._message_fn())
+        if self._warning_fn is not None:
+            self.warning.setText(self._warning_fn())
         if self.model is not None:
             self._draw(self.model)
+
+    def _say(self, text_fn) -> None:
+        """Show a message, remembering how to say it again after a language switch."""
+        self._message_fn = text_fn
+        self.message.setText(text_fn() if text_fn else "")
 
     def help_text(self) -> str:
         return tr("upload.help")
@@ -352,8 +363,8 @@ class UploadScreen(QWidget):
         self.model = model
         status = model["status"]
         self.counts.setText(tr("upload.counts", pending=_n(status["pending"]), acknowledged=_n(status["acknowledged"]), rows=_n(status["unsent_rows"])))
-        if not model["entries"] and not self.uploader.busy and not self.message.text():
-            self.message.setText(tr("upload.empty"))
+        if not model["entries"] and not self.uploader.busy and self._message_fn is None:
+            self._say(lambda: tr("upload.empty"))
         pin = model["pin"]
         if pin:
             from teamdesk.sync.upload import fingerprint
@@ -392,10 +403,10 @@ class UploadScreen(QWidget):
     def send_now(self) -> None:
         url = self._typed_url()
         if url and not url.startswith(("http://", "https://")):
-            self.message.setText(tr("error.hub_bad_url", url=url))
+            self._say(lambda: tr("error.hub_bad_url", url=url))
             return
         if not url and not self.uploader.url():
-            self.message.setText(tr("error.hub_no_url"))
+            self._say(lambda: tr("error.hub_no_url"))
             return
         self.uploader.push_now(url or None)
 
@@ -413,6 +424,7 @@ class UploadScreen(QWidget):
 
         def done(_):
             self.uploader.blocked = False
+            self._warning_fn = None
             self.warning.hide()
             self.trust_button.hide()
             self.reload()
@@ -425,7 +437,7 @@ class UploadScreen(QWidget):
         self.cancel_button.show()
         self.bar.setRange(0, 0)
         self.bar.show()
-        self.message.setText(tr("upload.working"))
+        self._say(lambda: tr("upload.working"))
 
     def _idle(self) -> None:
         self.send_button.setEnabled(True)
@@ -445,14 +457,19 @@ class UploadScreen(QWidget):
     def _finished(self, result: dict) -> None:
         self._idle()
         if result.get("probe_only"):
-            self.message.setText("" if result["reachable"] else tr("upload.waiting_for_network"))
+            self._say(lambda: "" if result["reachable"] else tr("upload.waiting_for_network"))
         elif not result["reachable"]:
-            self.message.setText(tr("hub.cli.push_unreachable", hub=result["hub"], pending=result["pending"]))
+            self._say(lambda: tr("hub.cli.push_unreachable", hub=result["hub"], pending=result["pending"]))
         else:
-            text = tr("hub.cli.push_done", **result)
-            if result.get("error"):
-                text += "\n" + tr("hub.cli.push_error", message=result.get("error_message") or result["error"])
-            self.message.setText(text)
+
+            def text() -> str:
+                said = tr("hub.cli.push_done", **result)
+                if result.get("error"):
+                    said += "\n" + tr("hub.cli.push_error", message=tr(result["error_key"], **result["error_params"]))
+                return said
+
+            self._say(text)
+            self._warning_fn = None
             self.warning.hide()
             self.trust_button.hide()
         self.reload()
@@ -461,14 +478,17 @@ class UploadScreen(QWidget):
         from teamdesk.sync.upload import HubKeyChanged
 
         self._idle()
-        text = exc.message() if isinstance(exc, TeamDeskError) else tr("ui.error_unexpected", detail=f"{type(exc).__name__}: {exc}")
+        def text() -> str:
+            return exc.message() if isinstance(exc, TeamDeskError) else tr("ui.error_unexpected", detail=f"{type(exc).__name__}: {exc}")
+
         if isinstance(exc, HubKeyChanged):
-            self.warning.setText(text)
+            self._warning_fn = text
+            self.warning.setText(text())
             self.warning.show()
             self.trust_button.show()
-            self.message.setText("")
+            self._say(None)
         else:
-            self.message.setText(text)
+            self._say(text)
         self.reload()
 
 
