@@ -147,3 +147,16 @@ def test_a_lost_bundle_file_is_repacked(faulty, desk, household):
     again = upload.push(desk.home, backoff=FAST)
     assert again["accepted"] == 1 and again["pending"] == 0
     assert faulty.store.call(faulty.store.summary) == summary.by_commune(desk.conn)
+
+
+def test_outbox_listing_and_pruning(faulty, desk, household):
+    enrol(faulty, desk)
+    for service in ("vneid_install", "vneid_level1", "vneid_level2"):
+        desk.log_help(household=household, service=service)
+        upload.push(desk.home, hub_url=faulty.url, backoff=FAST)
+    all_entries = outbox.entries(desk)
+    assert len(all_entries) == 3 and [e["bundle_id"] for e in outbox.entries(desk, latest=2)] == [e["bundle_id"] for e in all_entries[1:]]
+    assert outbox.prune(desk) == 0  # acknowledged today: kept
+    desk.conn.execute("UPDATE outbox SET acknowledged_at = '2020-01-01T00:00:00Z' WHERE bundle_id = ?", (all_entries[0]["bundle_id"],))
+    assert outbox.prune(desk) == 1 and not outbox.path_of(desk, all_entries[0]).exists()
+    assert len(outbox.entries(desk)) == 3  # the line stays

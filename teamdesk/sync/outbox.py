@@ -30,6 +30,7 @@ OUTBOX_DIR = "outbox"
 STATES = ("pending", "sending", "acknowledged")
 SEQUENCE_SETTING = "hub_sequence"
 BUNDLE_RECORDS = 50_000  # records per province bundle at most
+KEEP_DAYS = 30  # acknowledged bundle files are kept this long, then deleted (their lines stay)
 _FIELDS = (
     "bundle_id", "created_at", "file", "since_hlc", "until_hlc", "records", "bytes", "sha256", "state",
     "attempts", "last_error", "last_attempt_at", "acknowledged_at", "receipt",
@@ -163,9 +164,29 @@ def _rows(desk: Desk, where: str = "", params: tuple = ()) -> list[dict]:
     return out
 
 
-def entries(desk: Desk) -> list[dict]:
-    """Every bundle in the outbox, oldest first (what the upload screen lists)."""
-    return _rows(desk)
+def entries(desk: Desk, *, latest: int | None = None) -> list[dict]:
+    """The bundles in the outbox, oldest first; ``latest``: only the newest so many (a screen)."""
+    if latest is None:
+        return _rows(desk)
+    newest = desk.conn.execute("SELECT created_at, bundle_id FROM outbox ORDER BY created_at DESC, bundle_id DESC LIMIT 1 OFFSET ?", (latest - 1,)).fetchone()
+    if newest is None:
+        return _rows(desk)
+    return _rows(desk, "WHERE (created_at, bundle_id) >= (?, ?)", newest)
+
+
+def prune(desk: Desk, *, keep_days: int = KEEP_DAYS) -> int:
+    """Delete the files of bundles the province acknowledged more than ``keep_days`` ago (their
+    lines stay, as the record of what was sent). Returns how many files went."""
+    from datetime import timedelta
+
+    limit = (datetime.now(timezone.utc) - timedelta(days=keep_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    gone = 0
+    for (file,) in desk.conn.execute("SELECT file FROM outbox WHERE state = 'acknowledged' AND acknowledged_at < ?", (limit,)).fetchall():
+        path = Path(desk.home) / file
+        if path.exists():
+            path.unlink()
+            gone += 1
+    return gone
 
 
 def pending(desk: Desk) -> list[dict]:

@@ -321,6 +321,7 @@ def push(
                 result["acknowledged"].append(entry["bundle_id"])
             if progress:
                 progress(len(queue), len(queue))
+        outbox.prune(desk)
         return result | {"pending": len(outbox.pending(desk)), "unsent_rows": outbox.unsent_count(desk)}
 
 

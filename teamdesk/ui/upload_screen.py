@@ -36,6 +36,7 @@ from teamdesk.i18n import language, tr
 URL_SETTING = "hub_url"
 AUTO_SETTING = "hub_auto_push"
 PROBE_INTERVAL_MS = 60_000
+SHOWN_BUNDLES = 200  # the newest bundles listed (the counts above the table cover them all)
 PACK_INTERVAL_S = 15 * 60  # automatic pushes pack new changes at most this often (one bundle, not hundreds a day)
 
 
@@ -346,7 +347,7 @@ class UploadScreen(QWidget):
         def read(desk):
             from teamdesk.sync import outbox, upload
 
-            return {"entries": outbox.entries(desk), "status": outbox.status(desk), "pin": upload.pinned(desk)}
+            return {"entries": outbox.entries(desk, latest=SHOWN_BUNDLES), "status": outbox.status(desk), "pin": upload.pinned(desk)}
 
         self.ctx.runner.query(read, self._draw)
 
