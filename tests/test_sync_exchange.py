@@ -318,3 +318,14 @@ def test_a_deputy_approved_later_reaches_the_villages(team, tmp_path):
     bundle = b.read_manifest(tmp_path / "a1.tdsync")
     assert b.open_payload(bundle, identity=Identity.load(deputy.home)).count() > 0
     deputy.close()
+
+
+def test_a_laptop_clock_far_ahead_is_pointed_out(team, tmp_path):
+    from teamdesk.clock import wall_ms
+
+    xa, (a, _), _ = team
+    a.clock.wall = staticmethod(lambda: wall_ms() + 40 * 86_400_000)
+    register(a, "Tạ Văn Uy", "Thôn 1")
+    export.export_bundle(a, out=tmp_path / "a.tdsync")
+    result = import_.import_one(xa, tmp_path / "a.tdsync")
+    assert result.state == "applied" and "chạy nhanh khoảng 40 ngày" in result.message

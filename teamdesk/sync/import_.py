@@ -227,7 +227,8 @@ def import_one(desk, source: Path | str | bytes, *, name: str = "") -> FileResul
         if held.exists():
             held.unlink()
         return _result(
-            bundle, file, "applied", new=summary.new, updated=summary.updated, unchanged=summary.unchanged, conflicts=summary.conflicts
+            bundle, file, "applied", new=summary.new, updated=summary.updated, unchanged=summary.unchanged,
+            conflicts=summary.conflicts, message=_clock_note(desk, bundle),
         )
     except TeamDeskError as exc:
         return _refused(bundle, file, exc)
@@ -247,6 +248,21 @@ def _learn_recipients(desk, recipients) -> None:
             continue
         name = r.get("name") if isinstance(r.get("name"), str) else ""
         devices.register(desk.conn, keys, name=name[:100], role="coordinator", state="approved", proven=True, recipient=True)
+
+
+CLOCK_AHEAD_MS = 24 * 3600 * 1000
+
+
+def _clock_note(desk, bundle: Bundle) -> str:
+    """A laptop whose clock runs far ahead stamps the future: its versions win every later edit.
+    Nothing is refused (this installation's own clock may be the wrong one), but say so."""
+    stamp = bundle.manifest.get("hlc_max") or ""
+    if not stamp:
+        return ""
+    ahead = int(stamp[:13]) - desk.clock.wall()
+    if ahead <= CLOCK_AHEAD_MS:
+        return ""
+    return tr("sync.clock_ahead", device=bundle.origin.get("name") or bundle.device_id, days=round(ahead / (24 * 3600 * 1000)))
 
 
 def _hold(desk, bundle: Bundle, file: str, device: dict | None) -> FileResult:
