@@ -211,9 +211,9 @@ def test_none_survives_a_long_day_of_widget_calls(qtbot):
 
 
 def test_a_new_volunteer_from_the_duty_list_is_on_duty_at_once(shell, qtbot, monkeypatch):
-    from teamdesk.ui.main_window import ADD_VOLUNTEER, MainWindow
+    from teamdesk.ui.duty_switcher import ADD_VOLUNTEER, DutySwitcher
 
-    monkeypatch.setattr(MainWindow, "ask_volunteer_name", staticmethod(lambda parent: "Đinh Thị Nga"))
+    monkeypatch.setattr(DutySwitcher, "ask_volunteer_name", staticmethod(lambda parent: "Đinh Thị Nga"))
     combo = shell.duty_combo
     with qtbot.waitSignal(shell.ctx.runner.changed, check_params_cb=lambda c: c.touches("volunteers")):
         combo.activated.emit(combo.findData(ADD_VOLUNTEER))

@@ -2,8 +2,7 @@
 
 Left: large navigation (icon + label). Right: the screen, built on first show. Top: a banner in
 plain words when the laptop's clock cannot be trusted. Bottom: the commune, the volunteer on duty
-(switching is one click in a combo box; every help logged then records that volunteer), and short
-messages (what Ctrl+Z undid). Shortcuts: Ctrl+1..9 screens, Ctrl+F search, Ctrl+Z undo the last
+(``duty_switcher.py``: one click to switch), and short messages (what Ctrl+Z undid). Shortcuts: Ctrl+1..9 screens, Ctrl+F search, Ctrl+Z undo the last
 action (through the runner; a text box with its own typing to undo keeps Ctrl+Z for itself),
 F1 help for the focused control. Screens never call each other: they listen to
 ``runner.changed`` and ``ctx.navigate``.
@@ -18,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,14 +34,12 @@ from PySide6.QtWidgets import (
 
 from teamdesk import dates
 from teamdesk.changes import Changes
-from teamdesk.fold import fold
 from teamdesk.i18n import tr
 from teamdesk.paths import resource
 from teamdesk.ui import screens as registry
 from teamdesk.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
-ADD_VOLUNTEER = "+add"  # the duty combo's last item: a new volunteer
 
 
 def _short(path: str) -> str:
@@ -137,13 +133,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.commune_label = QLabel()
-        self.duty_label = QLabel()
-        self.duty_combo = QComboBox()
-        self.duty_combo.setMinimumContentsLength(16)
-        self.duty_combo.activated.connect(self._on_duty_chosen)
+        from teamdesk.ui.duty_switcher import DutySwitcher
+
+        self.duty = DutySwitcher(ctx)
+        self.duty.said.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.duty_label, self.duty_combo = self.duty.label, self.duty.combo
         self.statusBar().addPermanentWidget(self.commune_label)
-        self.statusBar().addPermanentWidget(self.duty_label)
-        self.statusBar().addPermanentWidget(self.duty_combo)
+        self.statusBar().addPermanentWidget(self.duty)
 
         from teamdesk.ui.daily_backup import DailyBackup
 
@@ -244,9 +240,7 @@ class MainWindow(QMainWindow):
         self.act_keys.setText(tr("menu.shortcuts"))
         self.act_about.setText(tr("menu.about"))
         self.commune_label.setText(tr("ui.status_commune", commune=self.ctx.commune_name or "—", role=tr(f"role.{self.ctx.role}")))
-        self.duty_label.setText(tr("ui.on_duty"))
-        self.duty_combo.setToolTip(tr("ui.on_duty_tip"))
-        self._load_volunteers()
+        self.duty.retranslate()
         for screen in self.built.values():
             if hasattr(screen, "retranslate"):
                 self._safely(screen.retranslate)
@@ -315,70 +309,10 @@ class MainWindow(QMainWindow):
 
     # --- reacting to writes -----------------------------------------------------------------
     def _on_changed(self, changes: Changes) -> None:
-        if changes.settings or changes.touches("volunteers"):
-            self._load_volunteers()
         self._check_clock()
         for screen in self.built.values():
             if hasattr(screen, "refresh"):
                 self._safely(lambda s=screen: s.refresh(changes))
-
-    def _load_volunteers(self) -> None:
-        try:
-            rows = self.ctx.reader().execute("SELECT id, name FROM volunteers WHERE deleted = 0 AND active = 1").fetchall()
-        except Exception:  # noqa: BLE001 — a database still being created shows an empty list
-            rows = []
-        rows.sort(key=lambda r: (fold(r[1]).split()[-1:], fold(r[1])))
-        duty = self.ctx.on_duty() if rows else None
-        self.duty_combo.blockSignals(True)
-        self.duty_combo.clear()
-        if duty is None:
-            self.duty_combo.addItem(tr("ui.on_duty_none"), None)
-        for vid, name in rows:
-            self.duty_combo.addItem(name, vid)
-        self.duty_combo.insertSeparator(self.duty_combo.count())
-        self.duty_combo.addItem(tr("ui.add_volunteer"), ADD_VOLUNTEER)
-        if duty is not None:
-            self.duty_combo.setCurrentIndex(max(0, self.duty_combo.findData(duty["id"])))
-        self.duty_combo.blockSignals(False)
-
-    def _on_duty_chosen(self, index: int) -> None:
-        vid = self.duty_combo.itemData(index)
-        if vid == ADD_VOLUNTEER:
-            self._add_volunteer()
-            return
-        if not vid:
-            return
-        name = self.duty_combo.itemText(index)
-        self.ctx.runner.op(
-            lambda desk, *_: desk.set_on_duty(vid),
-            label_key="ui.on_duty",
-            on_done=lambda _: self.statusBar().showMessage(tr("ui.on_duty_now", name=name), 5000),
-        )
-
-    def _add_volunteer(self) -> None:
-        """A new volunteer at this laptop: their name, and they are on duty at once."""
-        name = self.ask_volunteer_name(self)
-        self._load_volunteers()  # put the combo back on whoever is on duty until the write lands
-        if not name:
-            return
-
-        def work(desk, *_):
-            added = desk.add_volunteer(name)
-            return added | desk.set_on_duty(added.first("volunteers"))
-
-        self.ctx.runner.op(
-            work,
-            label_key="ui.add_volunteer",
-            on_done=lambda _: self.statusBar().showMessage(tr("ui.on_duty_now", name=name), 5000),
-        )
-
-    @staticmethod
-    def ask_volunteer_name(parent: QWidget) -> str:
-        """Asks for a name (tests replace this)."""
-        from PySide6.QtWidgets import QInputDialog
-
-        name, ok = QInputDialog.getText(parent, tr("ui.add_volunteer"), tr("ui.add_volunteer_question"))
-        return name.strip() if ok else ""
 
     def _on_opened(self, ok: bool) -> None:
         if ok:
