@@ -66,7 +66,7 @@ def import_cmd(run: Run, files: tuple[Path, ...], receipts_dir: Path | None):
             head += f" — {f.device_name}" + (f", {f.village}" if f.village else "") + f" #{f.sequence}"
         if f.state == "applied":
             head += f" — {_counts_line(f.to_json())}"
-        elif f.message:
+        if f.message:
             head += f" — {f.message}"
         lines.append(head)
     t = report.totals()
