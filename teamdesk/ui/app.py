@@ -45,10 +45,9 @@ def open_shell(
 
     app = app or ensure_app()
     runner = Runner(home, desk=desk)  # first: the worker opens the database while we build widgets
+    from teamdesk import backup
     from teamdesk.ui.context import AppContext
     from teamdesk.ui.main_window import MainWindow
-
-    from teamdesk import backup
 
     ctx = AppContext(home=home, runner=runner, app=app)
     saved = ctx.setting("lang")
@@ -57,7 +56,7 @@ def open_shell(
     theme.apply(app, large=ctx.setting("large_text") == "1")
     window = MainWindow(ctx, screens=screens, initial=initial)
     if ctx.setting(backup.FOLDER_SETTING):
-        window.auto_backup()
+        window.auto_backup()  # today's, beside the worker (daily_backup.py)
     return window
 
 
