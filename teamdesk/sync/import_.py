@@ -223,6 +223,9 @@ def import_one(desk, source: Path | str | bytes, *, name: str = "") -> FileResul
             summary = apply_records(desk, payload, bundle_id=bundle.bundle_id)
             lower_marks(desk.conn, summary.min_written_hlc)
             _book(desk, bundle, state="applied", received=payload.count(), summary=summary, file=file)
+        if summary.new or summary.updated or summary.conflicts:
+            # an earlier local action undone now would write its old versions over what just arrived
+            getattr(desk, "_undo", []).clear()
         held = _held_path(desk, bundle.bundle_id)
         if held.exists():
             held.unlink()
