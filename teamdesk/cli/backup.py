@@ -28,7 +28,8 @@ def backup_cmd(run: Run, out: Path):
 @command(
     cli,
     "restore",
-    help="Khôi phục dữ liệu từ bản sao lưu; dữ liệu hiện tại được giữ lại một bản. / Restore from a backup; the current data is kept aside.",
+    help="Khôi phục dữ liệu từ bản sao lưu (đóng ứng dụng trước); dữ liệu hiện tại được giữ lại một bản. / "
+    "Restore from a backup (close the app first); the current data is kept aside.",
 )
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def restore_cmd(run: Run, file: Path):
