@@ -329,3 +329,16 @@ def test_a_laptop_clock_far_ahead_is_pointed_out(team, tmp_path):
     export.export_bundle(a, out=tmp_path / "a.tdsync")
     result = import_.import_one(xa, tmp_path / "a.tdsync")
     assert result.state == "applied" and "chạy nhanh khoảng 40 ngày" in result.message
+
+
+def test_enrolment_carries_the_pinned_hub_to_a_deputy(team, tmp_path):
+    from teamdesk.sync import upload
+
+    xa, _, _ = team
+    hub = Identity.ephemeral("4b4b4b4b4b4b4b4b")
+    upload.pin_hub(xa, device_id=hub.device_id, signing_key=hub.signing_key, age_recipient=hub.age_recipient, url="https://hub.example")
+    enrolment.export_enrolment(xa, out=tmp_path / "with-hub.json")
+    deputy = enrolment.join_team(tmp_path / "pho", name="Máy phó", role="coordinator", enrolment_file=tmp_path / "with-hub.json")
+    pin = upload.pinned(deputy)
+    assert pin["signing_key"] == hub.signing_key and pin["url"] == "https://hub.example"
+    deputy.close()

@@ -66,6 +66,15 @@ def _hub(desk) -> dict | None:
     return {k: pin.get(k) or "" for k in ("url", "device_id", "name", "signing_key", "age_recipient")}
 
 
+def _pin_hub(desk, hub: dict) -> None:
+    try:
+        from teamdesk.sync.upload import pin_hub
+    except ImportError:
+        return
+    pin_hub(desk, device_id=hub.get("device_id", ""), signing_key=hub["signing_key"], age_recipient=hub["age_recipient"],
+            url=hub.get("url", ""), name=hub.get("name", ""))
+
+
 def enrolment(desk) -> dict:
     """The enrolment document for this coordinator's team (made on first need), signed."""
     team.ensure_team(desk)
@@ -251,6 +260,8 @@ def join_team(home, *, name: str, role: str, enrolment_file: Path | str, village
                 values["hub"] = json.dumps(body["hub"], ensure_ascii=False)
             team.put(desk, values)
             team.register_self(desk, recipient=False)
+            if role == "coordinator" and body.get("hub"):  # a deputy pushes to the province too
+                _pin_hub(desk, body["hub"])
     except BaseException:
         desk.close()
         raise
