@@ -147,6 +147,8 @@ def test_commune_data_flows_back_to_the_villages(team, tmp_path):
     export.export_bundle(xa, out=tmp_path / "xa.tdsync", full=True)
     assert import_.import_one(c, tmp_path / "xa.tdsync").state == "applied"
     assert c.find_households("ly thi sen")
+    # what came from the commune is not sent back to it
+    assert export.export_bundle(c, out=tmp_path / "c2.tdsync")["records"] == 0
 
 
 def test_volunteer_without_team_cannot_export(tmp_path):

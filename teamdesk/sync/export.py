@@ -6,10 +6,10 @@ commune's shared data, encrypted to every approved device). Each destination kee
 greatest ``hlc`` sent — and a sequence number in ``sync_marks``. Superseded versions archived
 since the mark travel too, so every installation ends up with every version.
 
-Importing lowers the marks to below the oldest version it wrote (a laptop with a slow clock can
-send versions older than the mark): the next export re-sends a little, which is harmless. A file
-for the commune carries only the versions this laptop wrote (everything else it holds came from
-the commune); a file for the team carries every version.
+A file for the commune carries only the versions this laptop wrote (everything else it holds came
+from the commune), and those are always stamped after its mark. A file for the team carries every
+version, so importing lowers the team's mark to below the oldest version it wrote (a laptop with
+a slow clock sends versions older than the mark): the next export re-sends a little, harmlessly.
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ def lower_marks(conn, below_hlc: str) -> None:
     if not below_hlc:
         return
     floor = f"{int(below_hlc[:13]) - 1:013d}"
-    conn.execute("UPDATE sync_marks SET hlc = ? WHERE hlc > ?", (floor, floor))
+    # a file for the commune carries only this laptop's own versions, always stamped after its mark
+    conn.execute(
+        "UPDATE sync_marks SET hlc = ? WHERE hlc > ? AND destination != 'commune' AND destination NOT LIKE 'receipt:%'",
+        (floor, floor),
+    )
 
 
 def collect(
