@@ -196,18 +196,18 @@ def test_drafts_are_kept_and_cleared(shell, qtbot):
 
 
 def test_none_survives_a_long_day_of_widget_calls(qtbot):
-    """PySide6 6.12 drops a reference to None on every void call (see teamdesk.ui.immortal)."""
+    """PySide6 6.12.0 drops a reference to None on every void call and aborts CPython 3.11 within
+    minutes ("none_dealloc"): pyproject.toml keeps it out; this fails if such a release slips in."""
     import sys
 
     from PySide6.QtWidgets import QLineEdit
 
-    import teamdesk.ui  # noqa: F401 — applies the guard
-
     edit = QLineEdit()
     qtbot.addWidget(edit)
-    for _ in range(20000):  # ~4x None's natural reference count on CPython 3.11
+    before = sys.getrefcount(None)
+    for _ in range(2000):
         edit.setText("Nguyễn")
-    assert sys.getrefcount(None) > 1_000_000
+    assert sys.getrefcount(None) >= before - 50
 
 
 def test_a_new_volunteer_from_the_duty_list_is_on_duty_at_once(shell, qtbot, monkeypatch):

@@ -350,7 +350,7 @@ def apply_records(desk, sections: Mapping | object, *, bundle_id: str = "") -> M
             step.run(_full_rows(table, columns, rows))
             step.flush()
             total.add(step.summary)
-        if total.search_ids:
+        if total.search_ids and desk.role != "hub":  # the hub holds no names: nothing to search
             search.refresh(desk.conn, sorted(total.search_ids))
         if total.household_ids:
             purge_erased(desk.conn, sorted(total.household_ids))
