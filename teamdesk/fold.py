@@ -32,9 +32,13 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", out).split())
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def phone_digits(text: str) -> str:
     """Digits of a phone number, with +84 / 84 written as the leading 0 people dial."""
-    digits = re.sub(r"\D", "", text or "")
+    text = text or ""
+    digits = text if text.isdigit() else _NON_DIGIT.sub("", text)  # stored phones are digits already
     if digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     return digits
