@@ -109,11 +109,7 @@ def cli(ctx: click.Context) -> None:
 
 def load_commands() -> click.Group:
     for name in COMMAND_MODULES:
-        try:
-            importlib.import_module(f"teamdesk.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"teamdesk.cli.{name}":
-                raise
+        importlib.import_module(f"teamdesk.cli.{name}")
     return cli
 
 
