@@ -52,3 +52,22 @@ def household(desk):
         members=[{"full_name": "Đặng Thị Lan", "sex": "nữ", "birth_year": 1972, "relation": "spouse"}],
     )
     return changes.first("households")
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """Open the app's main window over a home, at the common laptop size, once its Desk is open."""
+    opened = []
+
+    def open_(home, *, size=(1366, 768), **kwargs):
+        from teamdesk.ui.app import open_shell
+
+        window = open_shell(home, **kwargs)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitUntil(lambda: window.ctx.runner.is_open, timeout=15000)
+        opened.append(window)
+        return window
+
+    return open_

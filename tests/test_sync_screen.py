@@ -16,17 +16,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 SHOTS = os.environ.get("TEAMDESK_SHOTS")  # a folder: save screenshots there to look at them
 
 
-def _open(qtbot, home):
-    from teamdesk.ui.app import open_shell
-
-    window = open_shell(home)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
-    return window
-
-
 def _shot(widget, name: str) -> None:
     if SHOTS:
         widget.window().grab().save(os.path.join(SHOTS, f"{name}.png"))
@@ -49,9 +38,9 @@ def world(tmp_path):
     return homes, files, tmp_path
 
 
-def test_coordinator_imports_dropped_files_and_reviews(qtbot, world):
+def test_coordinator_imports_dropped_files_and_reviews(open_window, qtbot, world):
     (xa_home, _), files, tmp_path = world
-    window = _open(qtbot, xa_home)
+    window = open_window(xa_home)
     try:
         screen = window.show_screen("sync")
         bogus = tmp_path / "usb" / "ảnh.jpg"
@@ -83,9 +72,9 @@ def test_coordinator_imports_dropped_files_and_reviews(qtbot, world):
         window.shutdown()
 
 
-def test_volunteer_exports_to_a_folder_and_sees_what_reached_the_commune(qtbot, world):
+def test_volunteer_exports_to_a_folder_and_sees_what_reached_the_commune(open_window, qtbot, world):
     (xa_home, a_home), files, tmp_path = world
-    window = _open(qtbot, a_home)
+    window = open_window(a_home)
     try:
         screen = window.show_screen("sync")
         qtbot.waitUntil(lambda: screen.status is not None, timeout=10000)
@@ -111,12 +100,12 @@ def test_volunteer_exports_to_a_folder_and_sees_what_reached_the_commune(qtbot, 
         window.shutdown()
 
 
-def test_files_dropped_on_the_window_are_listed(qtbot, world):
+def test_files_dropped_on_the_window_are_listed(open_window, qtbot, world):
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
     (xa_home, _), files, tmp_path = world
-    window = _open(qtbot, xa_home)
+    window = open_window(xa_home)
     try:
         screen = window.show_screen("sync")
         data = QMimeData()

@@ -14,20 +14,9 @@ from teamdesk.ui.household_form import HouseholdForm
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def _open(qtbot, home):
-    from teamdesk.ui.app import open_shell
-
-    window = open_shell(home)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
-    return window
-
-
 @pytest.fixture
-def shell(qtbot, desk):
-    window = _open(qtbot, desk.home)
+def shell(open_window, desk):
+    window = open_window(desk.home)
     yield window
     window.shutdown()
 
@@ -196,8 +185,8 @@ def test_enter_on_a_household_opens_the_log_panel_on_it(shell, qtbot, household)
     assert today.log.household["id"] == household
 
 
-def test_the_lazy_list_reads_only_a_few_pages_of_20000(qtbot, demo_home):
-    window = _open(qtbot, demo_home)
+def test_the_lazy_list_reads_only_a_few_pages_of_20000(open_window, qtbot, demo_home):
+    window = open_window(demo_home)
     try:
         screen = _screen(window)
         assert screen.model.rowCount() == 20_000

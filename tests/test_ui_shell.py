@@ -19,14 +19,9 @@ def run(qtbot, job):
 
 
 @pytest.fixture
-def shell(qtbot, desk):
+def shell(open_window, desk):
     """The main window over the ``desk`` fixture's home (its own worker opens the Desk)."""
-    from teamdesk.ui.app import open_shell
-
-    window = open_shell(desk.home)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open, timeout=15000)
+    window = open_window(desk.home)
     yield window
     window.shutdown()
 

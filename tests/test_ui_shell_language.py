@@ -54,13 +54,8 @@ def seen_texts(root) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def shell(qtbot, desk, household):
-    from teamdesk.ui.app import open_shell
-
-    window = open_shell(desk.home)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open, timeout=15000)
+def shell(open_window, desk, household):
+    window = open_window(desk.home)
     yield window
     window.shutdown()
 
