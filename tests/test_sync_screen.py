@@ -55,6 +55,7 @@ def test_coordinator_imports_dropped_files_and_reviews(open_window, qtbot, world
         report = got.args[0]
         assert report["totals"]["new"] > 0 and len(report["receipts"]) == 2
         assert screen.importer.summary.rowCount() == 3  # Thôn 1, Thôn 2, and "—" for the photo refused
+        qtbot.waitUntil(lambda: "Đã nhập 2 tệp" in screen.status_label.text(), timeout=10000)  # the header follows
         _shot(screen, "sync-coordinator-import")
         screen.tabs.setCurrentIndex(2)
         qtbot.waitUntil(lambda: len(screen.duplicates.pairs) == 1, timeout=10000)
