@@ -92,6 +92,10 @@ def test_init_and_units(cli, home):
     assert "15106  Xã Nguyệt Ấn, Tỉnh Thanh Hóa" in run(cli, "units", "find", "nguyet an").output
     info = ok_json(run(cli, "init", "--role", "volunteer", "--name", "Máy thôn 2", "--commune", "15106", "--village", "Thôn 2", "--json", home=home))
     assert info["commune"] == "Xã Nguyệt Ấn" and info["counts"]["villages"] == 1
+    assert (home / "keys" / "signing.key").stat().st_mode & 0o777 == 0o600  # the identity is made at init
+    hub = home.parent / "hub"
+    assert "vai trò: máy chủ tỉnh" in run(cli, "init", "--role", "hub", "--name", "Sở", home=hub).output
+    assert json.loads(run(cli, "hub", "identity", "--json", home=hub).output)["signing_key"].startswith("ed25519:")
     assert run(cli, "init", "--role", "volunteer", "--name", "x", "--commune", "99999", home=home.parent / "other").exit_code == 3
 
 

@@ -30,9 +30,13 @@ def init_cmd(run: Run, role: str, name: str, commune_code: str, villages: tuple[
         from teamdesk.desk import Desk
 
         desk = Desk.create(run.home, role=role, name=name, commune_code=commune_code, villages=villages)
+        from teamdesk.sync.identity import Identity
+
+        # keys are made now, not at the first sync: a hub's are what coordinators pin
+        Identity.load_or_create(desk.home, device_id=desk.device_id)
     with desk:
         info = desk.info() | {"counts": desk.counts()}
-    run.emit(info, tr("cli.init_done", home=info["home"], commune=info["commune"] or "—", role=tr(f"role.{role}")))
+    run.emit(info, tr("cli.init_done", home=info["home"], place=f" — {info['commune']}" if info["commune"] else "", role=tr(f"role.{role}")))
 
 
 @command(cli, "demo", help="Tạo dữ liệu mẫu thực tế. / Fill this home with realistic demo data.")
