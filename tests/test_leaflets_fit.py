@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from teamdesk import guides as guide_library
-from teamdesk.leaflets import fonts
+from teamdesk import fonts
 from teamdesk.leaflets.document import make_leaflets
 from teamdesk.leaflets.text_fit import Block, fit, wrap
 

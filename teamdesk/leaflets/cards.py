@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from teamdesk.leaflets import fonts
+from teamdesk import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide
 from teamdesk.leaflets.furniture import BLUE, GREY, footer
 from teamdesk.leaflets.qr import QrForms

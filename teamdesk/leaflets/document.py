@@ -21,7 +21,8 @@ from teamdesk import guides as guide_library
 from teamdesk.errors import Failed, InputRejected, UsageError
 from teamdesk.help_services import extra_services
 from teamdesk.i18n import language, tr
-from teamdesk.leaflets import cards, fonts, handout, personalised, poster, recipients
+from teamdesk import fonts
+from teamdesk.leaflets import cards, handout, personalised, poster, recipients
 from teamdesk.leaflets.content import Imprint, PrintGuide, imprint_for, resolve
 from teamdesk.leaflets.qr import QrForms
 from teamdesk.leaflets.text_fit import noting_cuts

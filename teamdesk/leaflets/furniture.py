@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reportlab.pdfgen.canvas import Canvas
 
-from teamdesk.leaflets import fonts
+from teamdesk import fonts
 from teamdesk.leaflets.content import Imprint
 from teamdesk.leaflets.text_fit import Block, fit, fit_one
 

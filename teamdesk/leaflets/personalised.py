@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from teamdesk.dates import show as show_date
 from teamdesk.help_services import outcome_label, service_label
-from teamdesk.leaflets import fonts
+from teamdesk import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide, format_phone
 from teamdesk.leaflets.furniture import BLUE, CREAM, GREY, band, bullet_blocks, footer, heading, link_beside, steps_blocks
 from teamdesk.leaflets.qr import QrForms

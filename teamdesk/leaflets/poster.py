@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 
-from teamdesk.leaflets import fonts
+from teamdesk import fonts
 from teamdesk.leaflets.content import Imprint, PrintGuide
 from teamdesk.leaflets.furniture import BLUE, CREAM, RED, band, bullet_blocks, footer, heading, link_beside, steps_blocks
 from teamdesk.leaflets.qr import QUIET, QrForms, matrix

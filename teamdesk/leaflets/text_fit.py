@@ -14,7 +14,7 @@ from typing import Iterator
 
 from reportlab.pdfgen.canvas import Canvas
 
-from teamdesk.leaflets.fonts import width as text_width
+from teamdesk.fonts import width as text_width
 
 ELLIPSIS = "…"
 _cuts: ContextVar[list[str] | None] = ContextVar("leaflet_text_cuts", default=None)

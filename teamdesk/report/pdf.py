@@ -4,8 +4,6 @@ every Vietnamese letter prints the same on any computer."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -16,27 +14,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from teamdesk.fonts import BOLD, ITALIC, register as register_fonts
+from teamdesk.fonts import REGULAR as FONT
 from teamdesk.i18n import tr
 
-FONT, BOLD, ITALIC = "BeVietnamPro", "BeVietnamPro-Bold", "BeVietnamPro-Italic"
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 PALETTE = [colors.HexColor(c) for c in ("#1f6fb2", "#e07b39", "#3a9d5d", "#8e5ea2", "#c0392b")]
-
-
-@lru_cache(maxsize=1)
-def register_fonts() -> None:
-    import fontpkg_be_vietnam_pro
-
-    files = Path(fontpkg_be_vietnam_pro.__file__).parent / "files"
-    for name, file in ((FONT, "BeVietnamPro-Regular.ttf"), (BOLD, "BeVietnamPro-Bold.ttf"),
-                       (ITALIC, "BeVietnamPro-Italic.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(files / file)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
 
 
 def number(value) -> str:

@@ -133,7 +133,7 @@ def write_card(desk, *, out: Path | str) -> dict:
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from teamdesk.leaflets import fonts
+    from teamdesk import fonts
 
     fonts.register()
     doc = enrolment(desk)

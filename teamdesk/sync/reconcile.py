@@ -110,7 +110,7 @@ def to_pdf(sheet: dict) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.lib.styles import ParagraphStyle
 
-    from teamdesk.leaflets import fonts
+    from teamdesk import fonts
 
     fonts.register()
     title = ParagraphStyle("t", fontName=fonts.BOLD, fontSize=14, leading=18)

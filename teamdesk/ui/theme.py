@@ -31,11 +31,12 @@ _state = {"loaded": False, "family": FAMILY, "large": False}
 
 
 def font_folder() -> Path | None:
+    from teamdesk import fonts
+
     try:
-        import fontpkg_be_vietnam_pro
-    except ImportError:
+        return fonts.font_folder()
+    except ImportError:  # the font package is missing: fall back to a system font
         return None
-    return Path(fontpkg_be_vietnam_pro.__file__).resolve().parent / "files"
 
 
 def load_fonts() -> str:

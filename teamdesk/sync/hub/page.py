@@ -38,7 +38,7 @@ def _local(iso: str | None) -> str:
 
 
 def _cell(value: int) -> str:
-    return f'<td class="zero">0</td>' if not value else f"<td>{value:,}</td>".replace(",", ".")
+    return '<td class="zero">0</td>' if not value else f"<td>{value:,}</td>".replace(",", ".")
 
 
 def province_page(*, name: str, lines: list[dict], bundles: dict[str, dict]) -> str:

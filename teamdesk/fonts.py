@@ -1,4 +1,5 @@
-"""Be Vietnam Pro, registered with reportlab as TrueType so every PDF embeds it.
+"""Be Vietnam Pro, registered with reportlab as TrueType so every PDF embeds it (leaflets,
+reports, reconciliation sheets, enrolment cards), and found on disk for the app's own text.
 
 The PDF's built-in fonts (Helvetica …) have no Vietnamese letters; a printer without the font
 would substitute one. Embedding a subset of a font drawn for Vietnamese keeps every diacritic.
