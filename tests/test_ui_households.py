@@ -216,7 +216,7 @@ def test_english_and_large_text(shell, qtbot, household):
     shell.ctx.set_language("en")
     try:
         assert screen.title.text() == "Households"
-        assert screen.model.headerData(0, Qt.Orientation.Horizontal) == "Head of household"
+        assert screen.model.headerData(0, Qt.Orientation.Horizontal) == "Head"
         assert screen.detail.log_button.text() == "Log a help for this household"
         assert screen.need.itemText(1) == "No VNeID level 2 yet"
         assert screen.count_label.text() == "1 households"

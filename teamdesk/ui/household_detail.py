@@ -67,6 +67,8 @@ class HouseholdDetail(QWidget):
         self.helps_title.setProperty("heading", True)
         self.helps = _table(len(HELP_COLUMNS))
         self.helps.setWordWrap(True)
+        # rows follow their wrapped text whenever the columns change width (large text, a resize)
+        self.helps.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.helps.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -169,7 +171,6 @@ class HouseholdDetail(QWidget):
                 item = QTableWidgetItem(value)
                 item.setToolTip("\n".join(x for x in (value, e.get("note") or "") if x) if j == 1 else value)
                 self.helps.setItem(i, j, item)
-        self.helps.resizeRowsToContents()
         self.helps_title.setText(tr("hh.helps_title", n=len(h["helps"])))
 
     # --- text ---------------------------------------------------------------------------------
@@ -181,6 +182,9 @@ class HouseholdDetail(QWidget):
         self.edit_button.setToolTip(tr("hh.edit.tip"))
         self.members.setHorizontalHeaderLabels([tr(f"hh.member.{c}") for c in MEMBER_COLUMNS])
         self.helps.setHorizontalHeaderLabels([tr(f"hh.help.{c}") for c in HELP_COLUMNS])
+        for table, prefix, columns in ((self.members, "hh.member", MEMBER_COLUMNS), (self.helps, "hh.help", HELP_COLUMNS)):
+            for i, c in enumerate(columns):  # short headings; the tooltip says it in full
+                table.horizontalHeaderItem(i).setToolTip(tr(f"{prefix}.{c}.tip"))
         self.members_title.setText(tr("hh.members_title", n=len(self.household["members"]) if self.household else 0))
         self.helps_title.setText(tr("hh.helps_title", n=len(self.household["helps"]) if self.household else 0))
         if self.household is not None:

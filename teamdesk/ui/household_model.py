@@ -86,8 +86,12 @@ class HouseholdModel(QAbstractTableModel):
         self.reloaded.emit()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return tr(f"hh.col.{COLUMNS[section]}")
+        if role == _TIP:  # the short heading's whole meaning
+            return tr(f"hh.col.{COLUMNS[section]}.tip")
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):

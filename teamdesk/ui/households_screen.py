@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -84,6 +84,8 @@ class HouseholdsScreen(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.viewport().installEventFilter(self)  # a resize fits the columns again
         self.view.doubleClicked.connect(lambda _: self._open_current_in_log())
         self.view.activated.connect(lambda _: self._open_current_in_log())
 
@@ -222,6 +224,9 @@ class HouseholdsScreen(QWidget):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         """Arrow keys in the search box move through the list; the cursor stays in the box."""
+        if obj is self.view.viewport() and event.type() == event.Type.Resize:
+            self._fit_columns()
+            return False
         if obj is self.search and event.type() == event.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
@@ -346,11 +351,41 @@ class HouseholdsScreen(QWidget):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
+        """Every column inside the list's width (no sideways scrolling, large text too).
+
+        Village, phone and the member count get what they need; the name, the latest help and the
+        address share the rest in proportion to what they would like, never below a readable
+        minimum. Cut text keeps its whole value in the cell's tooltip. Runs again on every resize.
+        """
         metrics = self.view.fontMetrics()
-        widths = (metrics.horizontalAdvance("Nguyễn Thị Phương Thảo   "), metrics.horizontalAdvance("Thôn 10    "),
-                  metrics.horizontalAdvance("0999999999   "), metrics.horizontalAdvance(tr("hh.col.members") + "    "),
-                  metrics.horizontalAdvance("20/11/2026 · Kích hoạt VNeID mức 2  "))
-        for column, width in enumerate(widths):
-            self.view.setColumnWidth(column, width)
+        header = self.view.horizontalHeader()
+        bold = QFont(header.font())
+        bold.setBold(True)  # the style draws headings in bold: measure them so
+        heading = QFontMetrics(bold)
+        pad = metrics.horizontalAdvance("  ")
+
+        def width(column: int, sample: str) -> int:
+            title = self.model.headerData(column, Qt.Orientation.Horizontal) or ""
+            return max(metrics.horizontalAdvance(sample), heading.horizontalAdvance(title)) + pad
+
+        fixed = {1: width(1, "Thôn 10"), 2: width(2, "0999999999"), 3: width(3, "99")}
+        wants = {0: width(0, "Nguyễn Thị Phương Thảo"), 4: width(4, "20/11/2026 · Kích hoạt VNeID mức 2"),
+                 5: width(5, "Xóm Chùa, Thôn 10")}
+        # the address is in the detail panel too: when room is short, the latest help gets it first
+        floors = {0: width(0, "Nguyễn Văn Anh"), 4: width(4, "20/11/2026 · Cài"), 5: width(5, "Xóm Chùa")}
+        room = self.view.viewport().width() - sum(fixed.values())
+        if room >= sum(wants.values()):
+            flexible = wants  # the last column stretches over what is left
+        else:
+            spare = max(0, room - sum(floors.values()))
+            weight = {c: (wants[c] - floors[c]) * (1 if c != 5 else 0.3) for c in wants}
+            extra = sum(weight.values()) or 1
+            flexible = {c: floors[c] + min(wants[c] - floors[c], int(spare * weight[c] / extra)) for c in wants}
+            over = sum(flexible.values()) - room
+            if over > 0:  # a very narrow list: every flexible column gives up its share
+                total = sum(flexible.values())
+                flexible = {c: max(24, w - (over * w + total - 1) // total) for c, w in flexible.items()}
+        for column, size in {**fixed, **flexible}.items():
+            self.view.setColumnWidth(column, size)
         self.view.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
         self.village.setMinimumWidth(self.village.fontMetrics().horizontalAdvance(tr("hh.all_villages")) + 48)
