@@ -1,12 +1,16 @@
 """One household at a glance: who lives there, the consent given, and every help logged.
 
 Read through ``Desk.household`` on the runner (the same call ``teamdesk household show`` makes);
-the panel only draws the dict it gets back.
+the panel only draws the dict it gets back. On a volunteer's laptop the same read also asks
+``teamdesk.sync.receipts.has_reached`` whether the household's latest version and each help has
+reached the commune ("Đã đến xã" / "Chưa đến xã"): the commune's receipts say so. A coordinator's
+installation is the commune, so it shows no badge.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,6 +29,32 @@ from teamdesk.i18n import tr
 
 MEMBER_COLUMNS = ("full_name", "sex", "birth_year", "relation")
 HELP_COLUMNS = ("date", "service", "who")  # outcome with the service, volunteer under the person
+
+
+NOT_REACHED_BACKGROUND = "#fff4ce"  # the amber of the clock banner: "not there yet", not an error
+BADGE_STYLE = {
+    True: "background: #e6f4ea; color: #1e6b34; border: 1px solid #9fd3ad; border-radius: 9px; padding: 2px 10px;",
+    False: "background: #fff4ce; color: #5c4400; border: 1px solid #e0c36a; border-radius: 9px; padding: 2px 10px;",
+}
+
+
+def household_with_reach(desk, household_id: str, *, with_reach: bool) -> dict:
+    """``desk.household`` plus, for a laptop, what has reached the commune (runs on the worker).
+
+    ``reached``: ``{"household": bool, "helps": {help_id: bool}}``. The household counts as
+    reached when its own row and every member row (removed ones too) have: an edit of a member is
+    an edit of the household to the person looking at it.
+    """
+    h = desk.household(household_id)
+    if with_reach and not h.get("deleted"):
+        from teamdesk.sync.receipts import has_reached  # here: the sync package is not needed at start
+
+        member_ids = [r[0] for r in desk.conn.execute("SELECT id FROM members WHERE household_id = ?", (h["id"],))]
+        h["reached"] = {
+            "household": has_reached(desk, "households", h["id"]) and all(has_reached(desk, "members", m) for m in member_ids),
+            "helps": {e["id"]: has_reached(desk, "help_events", e["id"]) for e in h["helps"]},
+        }
+    return h
 
 
 def _table(columns: int) -> QTableWidget:
@@ -60,6 +90,9 @@ class HouseholdDetail(QWidget):
         self.consent = QLabel()
         self.consent.setWordWrap(True)
         self.consent.setProperty("hint", True)
+        self.reach_badge = QLabel()  # "Đã đến xã" / "Chưa đến xã", a volunteer's laptop only
+        self.reach_badge.setObjectName("reachBadge")
+        self.reach_badge.hide()
         self.members_title = QLabel()
         self.members_title.setProperty("heading", True)
         self.members = _table(len(MEMBER_COLUMNS))
@@ -82,6 +115,9 @@ class HouseholdDetail(QWidget):
         self.log_button.clicked.connect(lambda: self.household and self.log_requested.emit(self.household["id"]))
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(lambda: self.household and self.edit_requested.emit(self.household["id"]))
+        badge_row = QHBoxLayout()
+        badge_row.addWidget(self.reach_badge)
+        badge_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.log_button)
         buttons.addWidget(self.edit_button)
@@ -93,6 +129,7 @@ class HouseholdDetail(QWidget):
         body.addWidget(self.title)
         body.addWidget(self.facts)
         body.addWidget(self.consent)
+        body.addLayout(badge_row)
         body.addLayout(buttons)
         body.addWidget(self.members_title)
         body.addWidget(self.members, 2)
@@ -112,8 +149,9 @@ class HouseholdDetail(QWidget):
         if not household_id:
             self._draw(None)
             return
+        with_reach = self.ctx.role != "coordinator"  # the commune itself needs no badge
         self.ctx.runner.query(
-            lambda desk: desk.household(household_id),
+            lambda desk: household_with_reach(desk, household_id, with_reach=with_reach),
             on_done=lambda h: self._draw(h) if self._wanted == household_id else None,
             on_error=lambda exc: self._draw(None) if self._wanted == household_id else None,
         )
@@ -148,6 +186,12 @@ class HouseholdDetail(QWidget):
             self.consent.setText(tr("hh.consent_line", who=c["by"], date=show_date(c["at"]), scopes=scopes))
         else:
             self.consent.setText(tr("hh.consent_missing"))
+        reached = h.get("reached")
+        self.reach_badge.setVisible(reached is not None)
+        if reached is not None:
+            self.reach_badge.setText(tr("hh.reached" if reached["household"] else "hh.not_reached"))
+            self.reach_badge.setToolTip(tr("hh.reached.tip" if reached["household"] else "hh.not_reached.tip"))
+            self.reach_badge.setStyleSheet(BADGE_STYLE[bool(reached["household"])])
         self.members.setRowCount(len(h["members"]))
         for i, m in enumerate(h["members"]):
             values = (
@@ -162,14 +206,22 @@ class HouseholdDetail(QWidget):
         self.helps.setRowCount(len(h["helps"]))
         for i, e in enumerate(h["helps"]):
             service = service_label(e["service"]) + (f" — {e['detail']}" if e["detail"] else "")
+            help_reached = reached["helps"].get(e["id"]) if reached is not None else None
+            date = show_date(e["date"])
+            if help_reached is not None:
+                date += "\n" + tr("hh.reached" if help_reached else "hh.not_reached")
             values = (
-                show_date(e["date"]),
+                date,
                 f"{service}\n{outcome_label(e['outcome'])}",
                 f"{e['member'] or tr('hh.whole_household')}\n{tr('hh.by_volunteer', name=e['volunteer'] or '—')}",
             )
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip("\n".join(x for x in (value, e.get("note") or "") if x) if j == 1 else value)
+                if j == 0 and help_reached is not None:
+                    item.setToolTip(tr("hh.reached.tip_help" if help_reached else "hh.not_reached.tip_help"))
+                    if not help_reached:  # what has not reached the commune stands out at a glance
+                        item.setBackground(QBrush(QColor(NOT_REACHED_BACKGROUND)))
                 self.helps.setItem(i, j, item)
         self.helps_title.setText(tr("hh.helps_title", n=len(h["helps"])))
 
