@@ -9,12 +9,13 @@ dialog whose rows open in the households screen.
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtCore import QEvent, QMargins, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame,
     QGridLayout, QHBoxLayout,
@@ -47,6 +48,37 @@ def percent(share: float | None) -> str:
     return text.replace(".", ",") if language() == "vi" else text
 
 
+def two_lines(text: str, *, longer_than: int = 12) -> str:
+    """A long column heading on two lines, cut at the space nearest its middle (narrower columns)."""
+    if len(text) <= longer_than or " " not in text:
+        return text
+    middle = len(text) / 2
+    cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - middle))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def wrap_html(text: str, metrics: QFontMetrics, width: int) -> str:
+    """A chart title broken into lines no wider than ``width`` (QtCharts cuts a long title with "...")."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def assessment(goal: dict) -> str:
+    """The league cell: the status and what is left, short; the full sentence goes in the tooltip."""
+    status = goal.get("status", "unknown")
+    unit = tr(f"targets.unit_{goal.get('base_kind', 'population')}")
+    if status == "unknown" or goal.get("remaining") is None:
+        return tr("dash.assess.unknown", unit=unit)
+    return tr(f"dash.assess.{status}", remaining=number(goal["remaining"]), unit=unit,
+              achieved=number(goal.get("achieved") or 0), target=number(goal.get("target") or 0),
+              shortfall=number(goal.get("shortfall") or 0))
+
+
 def load(desk, period: indicators.Period) -> dict:
     """What the dashboard shows first (runs on the runner's worker; no widgets here): the report's
     own computation, so the screen and the exported files cannot disagree."""
@@ -70,6 +102,7 @@ class DashboardScreen(QWidget):
         self.data: dict | None = None
         self._people_rows: list = []
         self._stale = False
+        self._split_set = False
         today = date.today()  # until the worker answers with the trusted day (Desk.today)
         self._today = today
         self.period = indicators.Period.month(today.year, today.month)
@@ -112,14 +145,18 @@ class DashboardScreen(QWidget):
         self.targets_scroll.setWidgetResizable(True)
         self.targets_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.targets_scroll.setWidget(targets_frame)
-        self.targets_scroll.setMaximumHeight(150)
+        self.targets_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.targets_scroll.viewport().installEventFilter(self)  # a new width: the notes wrap again
         self.target_choice = QComboBox()
         self.target_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.behind = QPushButton()
-        self.behind.setFlat(True)
-        self.behind.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.behind.setStyleSheet("QPushButton { color: #c62828; text-align: left; font-weight: bold; border: none; }")
-        self.behind.clicked.connect(self._show_most_behind)
+        # a link that wraps (a button's one line set the left side's minimum width, squeezing the charts)
+        self.behind = QLabel()
+        self.behind.setWordWrap(True)
+        self.behind.setTextFormat(Qt.TextFormat.RichText)
+        self.behind.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.behind.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.behind.linkActivated.connect(lambda _link: self._show_most_behind())
         self.target_choice.currentIndexChanged.connect(lambda _: self._fill_league())
 
         self.league = self._table()
@@ -136,6 +173,7 @@ class DashboardScreen(QWidget):
             view = QChartView()
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setMinimumHeight(200)
+            view.installEventFilter(self)  # a new width: the title wraps again
             self.chart_views[key] = view
             self.charts.addTab(view, "")
         self.note = QLabel()
@@ -153,7 +191,8 @@ class DashboardScreen(QWidget):
         lv.addWidget(self.targets_scroll)
         lv.addWidget(self.behind)
         lv.addWidget(self.tables, 1)
-        split = QSplitter()
+        self.split = split = QSplitter()
+        split.setChildrenCollapsible(False)
         split.addWidget(left)
         split.addWidget(self.charts)
         split.setStretchFactor(0, 3)
@@ -164,8 +203,58 @@ class DashboardScreen(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.note)
         self._fill_periods(today)
+        ctx.large_text_changed.connect(lambda _: self._restyle())
         self.retranslate()
         self.reload()
+
+    # --- fitting ---------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        if not self._split_set:  # the charts get their share whatever the tables would like
+            self._split_set = True
+            width = max(800, self.split.width())
+            self.split.setSizes([int(width * 0.64), int(width * 0.36)])
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
+        if event.type() == QEvent.Type.Resize:
+            if obj is self.targets_scroll.viewport():
+                QTimer.singleShot(0, self._fit_targets)
+            elif isinstance(obj, QChartView) and obj.chart() is not None:
+                QTimer.singleShot(0, lambda view=obj: self._wrap_title(view))  # once the chart has its new size
+        return super().eventFilter(obj, event)
+
+    def _fit_targets(self) -> None:
+        """The targets box as tall as its wrapped notes, up to a quarter of the screen; past that it
+        scrolls, but the first target (its name, bar and whole note) always shows in full."""
+        frame = self.targets_scroll.widget()
+        grid = self.targets_box
+        width = self.targets_scroll.viewport().width()
+        need = grid.totalHeightForWidth(width) if grid.hasHeightForWidth() else grid.totalSizeHint().height()
+        first = need
+        note = grid.itemAtPosition(1, 0)
+        if note is not None and note.widget() is not None:
+            margins = grid.contentsMargins()
+            top = max(grid.itemAtPosition(0, c).widget().sizeHint().height() for c in (0, 1))
+            inner = width - margins.left() - margins.right()
+            first = margins.top() + top + grid.verticalSpacing() + note.widget().heightForWidth(inner) + grid.verticalSpacing()
+        cap = max(first, self.height() // 4)
+        self.targets_scroll.setFixedHeight(min(need, cap) + 2 * self.targets_scroll.frameWidth())
+        frame.updateGeometry()
+
+    def _wrap_title(self, view: QChartView) -> None:
+        chart = view.chart()
+        if chart is None:
+            return
+        title = wrap_html(chart.property("plain_title") or "", QFontMetrics(chart.titleFont()), max(80, view.width() - 40))
+        if title != chart.title():
+            chart.setTitle(title)
+
+    def _restyle(self) -> None:
+        """Large text on or off: the charts take the new font, the notes wrap again."""
+        if self.data is not None and self.data["report"].series:
+            for key in CHARTS:
+                self._draw_chart(key, self.data["report"].series)
+        QTimer.singleShot(0, self._fit_targets)
 
     # --- loading ---------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -302,8 +391,10 @@ class DashboardScreen(QWidget):
             hint.setProperty("hint", True)
             hint.setWordWrap(True)
             self.targets_box.addWidget(hint, 0, 0, 1, 3)
+            QTimer.singleShot(0, self._fit_targets)
             return
-        for row, g in enumerate(commune):
+        for i, g in enumerate(commune):
+            row = 2 * i
             name = QLabel(f"<b>{g['label']}</b>")
             bar = QProgressBar()
             bar.setRange(0, 1000)
@@ -313,10 +404,13 @@ class DashboardScreen(QWidget):
             bar.setFormat(percent(share) if share is None else f"{percent(share)} / {percent(g['rate'])}")
             message = QLabel(g["message"])
             message.setWordWrap(True)
+            message.setObjectName("targetNote")
             message.setStyleSheet(f"color: {STATUS_COLOURS.get(g['status'], '#333')}")
             self.targets_box.addWidget(name, row, 0)
             self.targets_box.addWidget(bar, row, 1)
-            self.targets_box.addWidget(message, row, 2)
+            # the note under its bar, across the whole box: two lines instead of five in a narrow column
+            self.targets_box.addWidget(message, row + 1, 0, 1, 3)
+        QTimer.singleShot(0, self._fit_targets)
 
     def _fill_target_choice(self, progress: list[dict]) -> None:
         current = self.target_choice.currentData() or "vneid_level2"
@@ -375,7 +469,10 @@ class DashboardScreen(QWidget):
         t = self.league
         t.clear()
         t.setColumnCount(len(self.LEAGUE_COLUMNS))
-        t.setHorizontalHeaderLabels([tr(k) for k in self.LEAGUE_COLUMNS])
+        t.setHorizontalHeaderLabels([two_lines(tr(k)) for k in self.LEAGUE_COLUMNS])
+        for c, k in enumerate(self.LEAGUE_COLUMNS):
+            t.horizontalHeaderItem(c).setToolTip(tr(k))
+        t.setWordWrap(True)
         t.setRowCount(len(rows))
         unknown = tr("report.unknown_value")
         for i, r in enumerate(rows):
@@ -383,7 +480,7 @@ class DashboardScreen(QWidget):
             share = g.get("share")
             values = [str(i + 1), r["village"], number(r["reached"]), number(r["period"]),
                       number(g["achieved"]) if g else "—", percent(share) if g else "—",
-                      tr("dash.needing_link"), g.get("message", tr("dash.no_target_here"))]
+                      tr("dash.needing_link"), assessment(g) if g else tr("dash.no_target_here")]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if c in (0, 2, 3, 4, 5):
@@ -397,12 +494,16 @@ class DashboardScreen(QWidget):
                 t.setItem(i, c, item)
         header = t.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)  # the assessment takes what is left
+        t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # wrapped: rows grow
+        t.verticalHeader().setMinimumSectionSize(t.fontMetrics().height() + 10)
         worst = self.most_behind()
         self.behind.setVisible(worst is not None)
         if worst:
-            self.behind.setText(tr("dash.most_behind", village=worst["village"], share=percent(worst["goal"]["share"]),
-                                   what=self.target_choice.currentText()))
+            text = tr("dash.most_behind", village=worst["village"], share=percent(worst["goal"]["share"]),
+                      what=self.target_choice.currentText())
+            self.behind.setText(f'<a href="behind" style="color: #c62828; font-weight: bold; text-decoration: none;">'
+                                f"{html.escape(text)}</a>")
 
     PEOPLE_COLUMNS = ("report.group_volunteer", "report.field.helps_logged", "report.field.helps_done",
                       "report.field.households_reached", "report.field.people_helped", "report.field.follow_up_open")
@@ -440,7 +541,15 @@ class DashboardScreen(QWidget):
         data.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(data)
         axis_x = QBarCategoryAxis()
-        axis_x.append([f"{int(m['month'][5:])}/{m['month'][2:4]}" for m in series])
+        # the month alone under each bar ("10"), the months' span once under the axis: six labels of
+        # "10/26" do not fit a narrow chart (QtCharts cuts them to "10/…")
+        axis_x.append([str(int(m["month"][5:])) for m in series])
+        if series:
+            first, last = (f"{int(m['month'][5:])}/{m['month'][:4]}" for m in (series[0], series[-1]))
+            axis_x.setTitleText(tr("dash.chart_months", first=first, last=last))
+            title_font = axis_x.labelsFont()
+            title_font.setBold(False)
+            axis_x.setTitleFont(title_font)
         axis_y = QValueAxis()
         axis_y.setRange(0, max([m[key] for m in series] + [4]) * 1.15)
         axis_y.applyNiceNumbers()
@@ -450,9 +559,10 @@ class DashboardScreen(QWidget):
         data.attachAxis(axis_x)
         data.attachAxis(axis_y)
         chart.legend().setVisible(False)
-        chart.setTitle(tr("dash.chart_title", what=tr(f"report.field.{key}")))
+        chart.setProperty("plain_title", tr("dash.chart_title", what=tr(f"report.field.{key}")))
         old = self.chart_views[key].chart()
         self.chart_views[key].setChart(chart)
+        self._wrap_title(self.chart_views[key])
         if old is not None:
             old.deleteLater()
 
