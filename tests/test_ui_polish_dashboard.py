@@ -103,3 +103,18 @@ def test_league_notes_and_charts_fit(known, qtbot, lang):
     finally:
         screen.ctx.set_large_text(False, persist=False)
         screen.ctx.set_language("vi", persist=False)
+
+
+def test_a_language_switch_reads_the_sentences_again(screen, qtbot):
+    with qtbot.waitSignal(screen.loaded, timeout=20000):
+        screen.ctx.set_language("en", persist=False)
+    try:
+        qtbot.waitUntil(lambda: screen.league.item(0, 7) is not None)
+        assert screen.league.item(0, 7).toolTip().startswith("38 more people")  # not "Còn 38 người"
+        names = [w.text() for w in screen.targets_scroll.widget().findChildren(QLabel)
+                 if screen.targets_box.indexOf(w) >= 0 and w.objectName() != "targetNote"]
+        assert "<b>People with VNeID level 2</b>" in names
+    finally:
+        with qtbot.waitSignal(screen.loaded, timeout=20000):
+            screen.ctx.set_language("vi", persist=False)
+    assert screen.league.item(0, 7).toolTip().startswith("Còn 38 người")

@@ -646,7 +646,8 @@ class DashboardScreen(QWidget):
             self.charts.setTabText(i, tr(f"dash.chart_tab.{key}"))
         self._fill_periods(self._today)
         if self.data is not None:
-            self._show(self.data)
+            # read again, not redraw: the targets' sentences and names were written in the old language
+            self.reload()
 
 
 def _service_of(indicator: str) -> str:
