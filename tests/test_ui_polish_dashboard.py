@@ -118,3 +118,25 @@ def test_a_language_switch_reads_the_sentences_again(screen, qtbot):
         with qtbot.waitSignal(screen.loaded, timeout=20000):
             screen.ctx.set_language("vi", persist=False)
     assert screen.league.item(0, 7).toolTip().startswith("Còn 38 người")
+
+
+def test_cards_wrap_their_words_instead_of_cutting_them(screen, qtbot):
+    with qtbot.waitSignal(screen.loaded, timeout=20000):
+        screen.ctx.set_language("en", persist=False)
+    try:
+        with qtbot.waitSignal(screen.ctx.large_text_changed):
+            screen.ctx.set_large_text(True, persist=False)
+
+        def whole() -> None:
+            for card in screen.cards.values():
+                metrics = card.fontMetrics()
+                lines = card.text().split("\n")
+                assert max(metrics.horizontalAdvance(line) for line in lines) <= card.width() - 16, card.text()
+                assert card.height() >= len(lines) * metrics.lineSpacing()
+
+        qtbot.waitUntil(whole, timeout=5000)
+        assert screen.cards["vneid_level2"].text().split("\n")[0] == "3"  # the number stays on top
+        _shot(screen, "dashboard-cards-en-large")
+    finally:
+        screen.ctx.set_large_text(False, persist=False)
+        screen.ctx.set_language("vi", persist=False)

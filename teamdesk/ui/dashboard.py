@@ -215,6 +215,34 @@ class DashboardScreen(QWidget):
             width = max(800, self.split.width())
             self.split.setSizes([int(width * 0.64), int(width * 0.36)])
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().resizeEvent(event)
+        self._fit_cards()
+
+    def _fit_cards(self) -> None:
+        """A card's words on two lines when its share of the row is too narrow (large text, English).
+
+        Decided on the equal share of the screen's width, not the card's own width, which itself
+        follows the text: the choice cannot swing back and forth.
+        """
+        if self.data is None:
+            return
+        total = self.data["report"].indicators.total.values
+        margins = self.layout().contentsMargins()
+        share = (self.width() - margins.left() - margins.right()) // len(self.cards) - self.layout().spacing()
+        lines = 2
+        for key, card in self.cards.items():
+            label = tr(f"dash.card.{key}")
+            metrics = card.fontMetrics()
+            if metrics.horizontalAdvance(label) > share - 2 * metrics.horizontalAdvance("  "):
+                label = two_lines(label, longer_than=0)
+            text = f"{number(total[key])}\n{label}"
+            if card.text() != text:
+                card.setText(text)
+            lines = max(lines, text.count("\n") + 1)
+        for card in self.cards.values():  # one height for the row
+            card.setMinimumHeight(max(58, lines * card.fontMetrics().lineSpacing() + 16))
+
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         if event.type() == QEvent.Type.Resize:
             if obj is self.targets_scroll.viewport():
@@ -255,6 +283,7 @@ class DashboardScreen(QWidget):
             for key in CHARTS:
                 self._draw_chart(key, self.data["report"].series)
         QTimer.singleShot(0, self._fit_targets)
+        QTimer.singleShot(0, self._fit_cards)
 
     # --- loading ---------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -350,8 +379,8 @@ class DashboardScreen(QWidget):
         rep = data["report"]
         total = rep.indicators.total.values
         for key, card in self.cards.items():
-            card.setText(f"{number(total[key])}\n{tr(f'dash.card.{key}')}")
             card.setToolTip(f"{tr(f'report.field.{key}')}. {tr('dash.card_tip')}")
+        self._fit_cards()
         self._fill_targets(rep.progress)
         self._fill_target_choice(rep.progress)
         self._fill_league()
