@@ -7,7 +7,6 @@ import os
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from teamdesk.desk import Desk
 from teamdesk.sync import export, import_
 from tests.sync_world import make_team, register
 
@@ -19,7 +18,8 @@ SHOTS = os.environ.get("TEAMDESK_SHOTS")
 def laptop(tmp_path):
     """Laptop a: one household whose first help reached the commune (receipt imported), a second did not."""
     xa, (a,), _ = make_team(tmp_path, volunteers=1)
-    hid = register(a, "Đỗ Văn Quang", "Thôn 1", members=[{"full_name": "Lò Thị Mai", "sex": "nữ", "birth_year": 1990, "relation": "spouse"}])
+    wife = {"full_name": "Lò Thị Mai", "sex": "nữ", "birth_year": 1990, "relation": "spouse"}
+    hid = register(a, "Đỗ Văn Quang", "Thôn 1", members=[wife])
     first = a.log_help(household=hid, service="vneid_install").first("help_events")
     export.export_bundle(a, out=tmp_path / "a.tdsync")
     report = import_.import_files(xa, [tmp_path / "a.tdsync"], receipts_dir=tmp_path / "back")

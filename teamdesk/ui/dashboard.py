@@ -377,7 +377,6 @@ class DashboardScreen(QWidget):
             self._today = data["today"]
             self._fill_periods(self._today)
         rep = data["report"]
-        total = rep.indicators.total.values
         for key, card in self.cards.items():
             card.setToolTip(f"{tr(f'report.field.{key}')}. {tr('dash.card_tip')}")
         self._fit_cards()
@@ -503,7 +502,6 @@ class DashboardScreen(QWidget):
             t.horizontalHeaderItem(c).setToolTip(tr(k))
         t.setWordWrap(True)
         t.setRowCount(len(rows))
-        unknown = tr("report.unknown_value")
         for i, r in enumerate(rows):
             g = r["goal"] or {}
             share = g.get("share")
