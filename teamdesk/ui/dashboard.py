@@ -13,9 +13,8 @@ import html
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QEvent, QMargins, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame,
     QGridLayout, QHBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from teamdesk import indicators, report, targets
 from teamdesk.i18n import language, tr
+from teamdesk.ui.dashboard_charts import MonthCharts
 from teamdesk.ui.dashboard_list import HouseholdList
 
 CARDS = ("households_reached", "people_helped", "vneid_level2", "epayment_account", "online_service", "follow_up_open")
@@ -55,17 +55,6 @@ def two_lines(text: str, *, longer_than: int = 12) -> str:
     middle = len(text) / 2
     cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - middle))
     return text[:cut] + "\n" + text[cut + 1:]
-
-
-def wrap_html(text: str, metrics: QFontMetrics, width: int) -> str:
-    """A chart title broken into lines no wider than ``width`` (QtCharts cuts a long title with "...")."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
 
 
 def assessment(goal: dict) -> str:
@@ -167,15 +156,8 @@ class DashboardScreen(QWidget):
         self.tables.addTab(self.league, "")
         self.tables.addTab(self.people, "")
 
-        self.charts = QTabWidget()
-        self.chart_views: dict[str, QChartView] = {}
-        for key in CHARTS:
-            view = QChartView()
-            view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(200)
-            view.installEventFilter(self)  # a new width: the title wraps again
-            self.chart_views[key] = view
-            self.charts.addTab(view, "")
+        self.charts = MonthCharts(CHARTS)
+        self.chart_views = self.charts.views
         self.note = QLabel()
         self.note.setProperty("hint", True)
         self.note.setWordWrap(True)
@@ -247,8 +229,6 @@ class DashboardScreen(QWidget):
         if event.type() == QEvent.Type.Resize:
             if obj is self.targets_scroll.viewport():
                 QTimer.singleShot(0, self._fit_targets)
-            elif isinstance(obj, QChartView) and obj.chart() is not None:
-                QTimer.singleShot(0, lambda view=obj: self._wrap_title(view))  # once the chart has its new size
         return super().eventFilter(obj, event)
 
     def _fit_targets(self) -> None:
@@ -269,19 +249,10 @@ class DashboardScreen(QWidget):
         self.targets_scroll.setFixedHeight(min(need, cap) + 2 * self.targets_scroll.frameWidth())
         frame.updateGeometry()
 
-    def _wrap_title(self, view: QChartView) -> None:
-        chart = view.chart()
-        if chart is None:
-            return
-        title = wrap_html(chart.property("plain_title") or "", QFontMetrics(chart.titleFont()), max(80, view.width() - 40))
-        if title != chart.title():
-            chart.setTitle(title)
-
     def _restyle(self) -> None:
         """Large text on or off: the charts take the new font, the notes wrap again."""
         if self.data is not None and self.data["report"].series:
-            for key in CHARTS:
-                self._draw_chart(key, self.data["report"].series)
+            self.charts.draw(self.data["report"].series)
         QTimer.singleShot(0, self._fit_targets)
         QTimer.singleShot(0, self._fit_cards)
 
@@ -386,8 +357,7 @@ class DashboardScreen(QWidget):
         if data.get("volunteers") is not None:
             self._fill_people(data["volunteers"])
         if rep.series:
-            for key in CHARTS:
-                self._draw_chart(key, rep.series)
+            self.charts.draw(rep.series)
         notes = []
         bad = rep.indicators.invalid_dates
         if bad.get("total"):
@@ -404,8 +374,7 @@ class DashboardScreen(QWidget):
         data["volunteers"] = more["volunteers"]
         data["report"].series = more["series"]
         self._fill_people(more["volunteers"])
-        for key in CHARTS:
-            self._draw_chart(key, more["series"])
+        self.charts.draw(more["series"])
         self.volunteers_loaded.emit(more["volunteers"])
 
     def _fill_targets(self, progress: list[dict]) -> None:
@@ -555,44 +524,6 @@ class DashboardScreen(QWidget):
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.horizontalHeader().setStretchLastSection(True)
 
-    def _draw_chart(self, key: str, series: list[dict]) -> None:
-        bars = QBarSet(tr(f"report.field.{key}"))
-        bars.setColor(QColor("#1f6fb2"))
-        for m in series:
-            bars.append(m[key] if key != "follow_up_open" else 0)
-        chart = QChart()
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        data = QBarSeries()
-        data.append(bars)
-        data.setLabelsVisible(True)
-        data.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
-        chart.addSeries(data)
-        axis_x = QBarCategoryAxis()
-        # the month alone under each bar ("10"), the months' span once under the axis: six labels of
-        # "10/26" do not fit a narrow chart (QtCharts cuts them to "10/…")
-        axis_x.append([str(int(m["month"][5:])) for m in series])
-        if series:
-            first, last = (f"{int(m['month'][5:])}/{m['month'][:4]}" for m in (series[0], series[-1]))
-            axis_x.setTitleText(tr("dash.chart_months", first=first, last=last))
-            title_font = axis_x.labelsFont()
-            title_font.setBold(False)
-            axis_x.setTitleFont(title_font)
-        axis_y = QValueAxis()
-        axis_y.setRange(0, max([m[key] for m in series] + [4]) * 1.15)
-        axis_y.applyNiceNumbers()
-        axis_y.setLabelFormat("%d")
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        data.attachAxis(axis_x)
-        data.attachAxis(axis_y)
-        chart.legend().setVisible(False)
-        chart.setProperty("plain_title", tr("dash.chart_title", what=tr(f"report.field.{key}")))
-        old = self.chart_views[key].chart()
-        self.chart_views[key].setChart(chart)
-        self._wrap_title(self.chart_views[key])
-        if old is not None:
-            old.deleteLater()
-
     # --- click-through ---------------------------------------------------------------------------
     def _league_clicked(self, row: int, column: int) -> None:
         rows = self.league_rows()
@@ -669,8 +600,7 @@ class DashboardScreen(QWidget):
             button.setToolTip(tr("dash.export_tip"))
         self.tables.setTabText(0, tr("dash.tab_league"))
         self.tables.setTabText(1, tr("dash.tab_volunteers"))
-        for i, key in enumerate(CHARTS):
-            self.charts.setTabText(i, tr(f"dash.chart_tab.{key}"))
+        self.charts.retranslate()
         self._fill_periods(self._today)
         if self.data is not None:
             # read again, not redraw: the targets' sentences and names were written in the old language
