@@ -9,6 +9,11 @@ from teamdesk.fold import fold
 from teamdesk.ids import is_id, new_id
 
 
+def natural_key(name: str) -> list:
+    """"Thôn 2" before "Thôn 10": numbers compare as numbers, words without accents."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in fold(name).split()]
+
+
 class TeamVerbs:
     # --- villages ----------------------------------------------------------------------------
     def villages(self) -> list[dict]:
@@ -16,8 +21,7 @@ class TeamVerbs:
             "SELECT id, name, population, household_count FROM villages WHERE deleted = 0"
         ).fetchall()
         out = [dict(zip(("id", "name", "population", "household_count"), r)) for r in rows]
-        # "Thôn 2" before "Thôn 10": compare numbers as numbers
-        return sorted(out, key=lambda v: [int(p) if p.isdigit() else p for p in fold(v["name"]).split()])
+        return sorted(out, key=lambda v: natural_key(v["name"]))
 
     def village(self, ref: str) -> dict:
         """A village by id or by name (accents optional)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from teamdesk import indicators, report, targets
+from teamdesk.team import natural_key
 from teamdesk.i18n import language, tr
 from teamdesk.ui.dashboard_charts import MonthCharts
 from teamdesk.ui.dashboard_list import HouseholdList
@@ -441,9 +442,10 @@ class DashboardScreen(QWidget):
             g = goals.get(r.key)
             rows.append({"village_id": r.key, "village": r.label, "period": r.values.get(indicator, 0),
                          "reached": r.values["households_reached"], "goal": g})
+        # by share of the target; without one, by what the period achieved; then "Thôn 2" before "Thôn 10"
         rows.sort(key=lambda x: (x["goal"] is None or x["goal"]["share"] is None,
                                  -(x["goal"]["share"] or 0) if x["goal"] and x["goal"]["share"] is not None else 0,
-                                 x["village"]))
+                                 -x["period"], natural_key(x["village"])))
         return rows
 
     def most_behind(self) -> dict | None:
