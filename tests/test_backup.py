@@ -147,12 +147,12 @@ def test_settings_screen_backs_up_and_restores(qtbot, desk, household, tmp_path,
     monkeypatch.setattr(SettingsScreen, "ask_folder", staticmethod(lambda *a: str(folder)))
     settings.choose_folder()  # choosing a folder backs up at once
     qtbot.waitUntil(lambda: len(backup.backups_in(folder)) == 1, timeout=10000)
-    qtbot.waitUntil(lambda: "Đã sao lưu" in settings.backup_status.text())
+    qtbot.waitUntil(lambda: "Đã sao lưu" in settings.backup_status.text(), timeout=15000)
     made = backup.backups_in(folder)[0]
     assert settings.backup_list.count() == 1 and "MB" in settings.backup_list.item(0).text()
 
     run = window.ctx.runner.op(lambda d, *_: d.erase_household(household), label_key="undo.add_household")
-    qtbot.waitUntil(lambda: run.done)
+    qtbot.waitUntil(lambda: run.done, timeout=15000)
     assert households(desk.home) == []
 
     asked = []
