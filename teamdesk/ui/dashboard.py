@@ -27,6 +27,7 @@ from teamdesk.team import natural_key
 from teamdesk.i18n import language, tr
 from teamdesk.ui.dashboard_charts import MonthCharts
 from teamdesk.ui.dashboard_list import HouseholdList
+from teamdesk.ui.targets_dialog import TargetsDialog
 
 CARDS = ("households_reached", "people_helped", "vneid_level2", "epayment_account", "online_service", "follow_up_open")
 CHARTS = ("households_reached", "people_helped", "vneid_install", "vneid_level2", "epayment_account", "online_service")
@@ -83,6 +84,7 @@ def load_more(desk, period: indicators.Period) -> dict:
 
 
 class DashboardScreen(QWidget):
+    targets_dialog = TargetsDialog
     loaded = Signal(object)  # the data dict, once drawn (tests and the benchmark wait on it)
     volunteers_loaded = Signal(object)  # then the charts and the volunteers' tab
 
@@ -170,6 +172,9 @@ class DashboardScreen(QWidget):
         row.addWidget(self.targets_title)
         row.addStretch(1)
         row.addWidget(self.target_choice)
+        self.targets_button = QPushButton()  # populations and targets, in TargetsDialog (tests replace it)
+        self.targets_button.clicked.connect(lambda: self.targets_dialog.ask(self.ctx, self))
+        row.addWidget(self.targets_button)
         lv.addLayout(row)
         lv.addWidget(self.targets_scroll)
         lv.addWidget(self.behind)
@@ -596,6 +601,8 @@ class DashboardScreen(QWidget):
         self.title.setText(tr("dash.title"))
         self.targets_title.setText(tr("dash.targets"))
         self.target_choice.setToolTip(tr("dash.target_choice_tip"))
+        self.targets_button.setText(tr("dash.targets_button"))
+        self.targets_button.setToolTip(tr("dash.targets_button_tip"))
         self.period_box.setToolTip(tr("dash.period_tip"))
         for fmt, button in self.export_buttons.items():
             button.setText(tr(f"dash.export_{fmt}"))
