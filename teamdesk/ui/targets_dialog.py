@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
     QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -90,6 +90,7 @@ class TargetEditor(QDialog):
         self.rate.setRange(0.1, 100.0)
         self.rate.setDecimals(1)
         self.rate.setSuffix(" %")
+        self.rate.setLocale(QLocale(QLocale.Language.Vietnamese if language() == "vi" else QLocale.Language.English))
         self.rate.setValue(80.0)
         self.deadline = QDateEdit()
         self.deadline.setCalendarPopup(True)
@@ -100,6 +101,7 @@ class TargetEditor(QDialog):
             self.place.setCurrentIndex(max(0, self.place.findData(target["village_id"])))
             self.rate.setValue(round(target["rate"] * 100, 1))
             self.deadline.setDate(QDate.fromString(target["deadline"], "yyyy-MM-dd"))
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 60)
         form = QFormLayout(self)
         form.addRow(tr("tgt.col_indicator"), self.indicator)
         form.addRow(tr("tgt.col_place"), self.place)
@@ -131,7 +133,9 @@ class TargetsDialog(QDialog):
         self.original: dict[tuple[str, str], dict] = {}
         self.targets: list[dict] = []
         self.today = date.today()
-        self.resize(900, 620)
+        # wide enough for the indicators' names in large text, inside the window (1366×768 at least)
+        room = parent.window().size() if parent is not None else self.screen().availableGeometry().size()
+        self.resize(max(640, min(1180, room.width() - 40)), max(480, min(640, room.height() - 60)))
 
         self.people_box = QGroupBox()
         self.people_hint = QLabel()
@@ -143,6 +147,7 @@ class TargetsDialog(QDialog):
         self.people.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in (1, 2):
             self.people.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.people.horizontalHeader().setMinimumSectionSize(self.fontMetrics().horizontalAdvance("1.000.000") + 16)
         self.import_button = QPushButton()
         self.import_button.clicked.connect(self.import_csv)
         pv = QVBoxLayout(self.people_box)
@@ -162,6 +167,8 @@ class TargetsDialog(QDialog):
         self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in (1, 2, 3):
             self.list.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.list.setWordWrap(True)  # a long indicator name wraps rather than being cut
+        self.list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.list.cellDoubleClicked.connect(lambda row, _c: self.edit_target(row))
         self.add_button, self.edit_button, self.remove_button = QPushButton(), QPushButton(), QPushButton()
         self.add_button.clicked.connect(self.add_target)
@@ -255,6 +262,7 @@ class TargetsDialog(QDialog):
                       show(date.fromisoformat(g["deadline"]))]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if c == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 t.setItem(i, c, item)
