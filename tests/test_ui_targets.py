@@ -109,6 +109,9 @@ def test_a_bad_csv_changes_nothing(dialog, desk, qtbot, tmp_path, monkeypatch):
     assert desk.village("Thôn 1")["population"] == 1200
     qtbot.waitUntil(lambda: dialog.people.item(0, 1).text() == "1.200")
     assert dialog.people.item(2, 1).text() == "800" and dialog.people.item(2, 2).text() == ""
+    assert not dialog.dirty()
+    dialog.reject()  # nothing unsaved: closes without asking
+    assert not dialog.isVisible()
 
 
 def test_the_target_editor_uses_dates_and_percent(qtbot):
@@ -126,6 +129,7 @@ def test_the_target_editor_uses_dates_and_percent(qtbot):
 
 def test_english_after_a_language_switch(screen, dialog, qtbot):
     targets_note = screen.targets_box.itemAt(0).widget()
+    dialog.set_count("Thôn 1", "population", "1.250")
     with qtbot.waitSignal(screen.loaded, timeout=10000):
         screen.ctx.set_language("en")
     assert screen.targets_button.text() == "Targets…"
@@ -134,6 +138,7 @@ def test_english_after_a_language_switch(screen, dialog, qtbot):
     assert dialog.people.horizontalHeaderItem(1).text() == "Population"
     assert dialog.list.horizontalHeaderItem(3).text() == "Deadline"
     assert dialog.save_button.text() == "Save"
+    assert dialog.people.item(0, 1).text() == "1.250"  # typed before the switch: kept
     qtbot.waitUntil(lambda: "Targets…" in screen.targets_box.itemAt(0).widget().text())
     assert targets_note is not None
 
@@ -161,4 +166,21 @@ def test_screenshots(screen, dialog, qtbot, monkeypatch):
     editor.adjustSize()
     editor.grab().save(f"{SHOTS}/targets_editor_large.png")
     screen.window().grab().save(f"{SHOTS}/targets_dashboard_large.png")
+    screen.ctx.set_language("en")
+    for _ in range(3):
+        QApplication.processEvents()
+    dialog.grab().save(f"{SHOTS}/targets_dialog_large_en.png")
     screen.ctx.set_large_text(False)
+
+
+def test_closing_with_unsaved_edits_asks(dialog, desk, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr(TargetsDialog, "ask_unsaved", classmethod(lambda cls, parent: asked.append(1) or "stay"))
+    dialog.set_count("Thôn 3", "population", "640")
+    dialog.reject()
+    assert asked and dialog.isVisible()
+    monkeypatch.setattr(TargetsDialog, "ask_unsaved", classmethod(lambda cls, parent: "save"))
+    with qtbot.waitSignal(dialog.saved, timeout=10000):
+        dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert desk.village("Thôn 3")["population"] == 640

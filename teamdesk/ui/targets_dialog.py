@@ -14,7 +14,8 @@ from datetime import date
 from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QWidget,
 )
 
 from teamdesk import targets
@@ -133,6 +134,7 @@ class TargetsDialog(QDialog):
         self.original: dict[tuple[str, str], dict] = {}
         self.targets: list[dict] = []
         self.today = date.today()
+        self._close_after_save = False
         # wide enough for the indicators' names in large text, inside the window (1366×768 at least)
         room = parent.window().size() if parent is not None else self.screen().availableGeometry().size()
         self.resize(max(640, min(1180, room.width() - 40)), max(480, min(640, room.height() - 60)))
@@ -222,6 +224,43 @@ class TargetsDialog(QDialog):
         """The population file to import (tests replace this)."""
         path, _ = QFileDialog.getOpenFileName(parent, tr("tgt.import_title"), "", tr("tgt.csv_filter"))
         return path
+
+    @classmethod
+    def ask_unsaved(cls, parent: QWidget) -> str:
+        """Closing with edits not saved: "save", "discard" or "stay" (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("tgt.title"), tr("tgt.unsaved"), parent=parent)
+        save = box.addButton(tr("tgt.save"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(tr("tgt.discard"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("tgt.cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.exec()
+        return {save: "save", discard: "discard"}.get(box.clickedButton(), "stay")
+
+    def dirty(self) -> bool:
+        """Anything typed or changed here that the database does not hold yet."""
+        current = {(t["indicator"], t["village_id"]): (t["rate"], t["deadline"]) for t in self.targets}
+        if current != {k: (t["rate"], t["deadline"]) for k, t in self.original.items()}:
+            return True
+        for i, v in enumerate(self.villages):
+            for c, (key, _label) in enumerate(COUNT_COLUMNS, start=1):
+                item = self.people.item(i, c)
+                try:
+                    typed = parse_count(item.text() if item else "")
+                except ValueError:
+                    return True
+                if typed is not None and typed != v[key]:
+                    return True
+        return False
+
+    def reject(self) -> None:  # Close, Esc or the window's ×: nothing typed is lost without asking
+        if self.dirty():
+            answer = self.ask_unsaved(self)
+            if answer == "stay":
+                return
+            if answer == "save":
+                self._close_after_save = self.save() is not None
+                return
+        super().reject()
 
     # --- loading ---------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -344,10 +383,15 @@ class TargetsDialog(QDialog):
         self.save_button.setEnabled(True)
         self._say(tr("tgt.saved"))
         self.saved.emit(changes)
+        if self._close_after_save:
+            self._close_after_save = False
+            QDialog.reject(self)  # saved: nothing left to ask about
+            return
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
+        self._close_after_save = False  # stay open: the message says what to fix
         self._say(exc.message() if isinstance(exc, TeamDeskError) else tr("tgt.failed", detail=str(exc)), error=True)
         self.reload()  # part may have been written before the error: show what the database holds
 
@@ -379,7 +423,10 @@ class TargetsDialog(QDialog):
     # --- language --------------------------------------------------------------------------------
     def _language_changed(self, _lang: str) -> None:
         self.retranslate()
-        self._fill_people()
+        for i in range(self.people.rowCount()):  # the counts typed so far stay; only the tips change
+            for c in (1, 2):
+                if self.people.item(i, c):
+                    self.people.item(i, c).setToolTip(tr("tgt.count_tip"))
         self._fill_list()
 
     def retranslate(self) -> None:
