@@ -11,15 +11,10 @@ from tests.test_leaflets_pdf import decoded, page_sizes, page_texts  # noqa: E40
 
 
 @pytest.fixture
-def screen(qtbot, desk):
-    from teamdesk.ui.app import open_shell
+def screen(qtbot, open_window, desk):
     from teamdesk.ui.leaflets import LeafletsScreen
 
-    window = open_shell(desk.home)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
+    window = open_window(desk.home)
     window.ctx.navigate("leaflets", {"guides": ["vneid-level2"]})
     qtbot.waitUntil(lambda: window.findChild(LeafletsScreen) is not None)
     s = window.findChild(LeafletsScreen)

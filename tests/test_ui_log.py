@@ -12,15 +12,9 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 @pytest.fixture
-def shell(qtbot, desk):
-    from teamdesk.ui.app import open_shell
-
-    window = open_shell(desk.home)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
+def shell(open_window, desk):
+    window = open_window(desk.home)
     window.activateWindow()
-    qtbot.waitUntil(lambda: window.ctx.runner.is_open)
     yield window
     window.shutdown()
 
