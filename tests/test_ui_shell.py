@@ -279,20 +279,6 @@ def test_saved_language_and_large_text_come_back_next_time(qtbot, desk):
         theme.apply(QApplication.instance(), large=False)
 
 
-def test_automatic_backup_when_the_app_opens(qtbot, desk, tmp_path):
-    from teamdesk import backup
-    from teamdesk.ui.app import open_shell
-
-    folder = tmp_path / "usb"
-    folder.mkdir()
-    desk.set_setting(backup.FOLDER_SETTING, str(folder))
-    window = open_shell(desk.home)
-    qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: len(backup.backups_in(folder)) == 1, timeout=10000)
-    window.shutdown()  # closing: already one today, so no second one
-    assert len(backup.backups_in(folder)) == 1
-
-
 def test_run_app_on_a_fresh_home_meets_the_wizard_then_the_window(qtbot, home):
     """The newcomer's first command: the wizard (demo data), then the main window."""
     from PySide6.QtCore import QTimer
@@ -357,16 +343,10 @@ def test_a_database_from_a_newer_teamdesk_is_refused_in_words(qtbot, desk, monke
     window.shutdown()
 
 
-def test_a_damaged_database_offers_a_restore_not_the_wizard(qtbot, home):
+def answer_next_box(said: list, press) -> None:
+    """Answer the next modal message box (run_app's own event loop shows it): note its text, press."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from teamdesk.desk import Desk
-    from teamdesk.ui.app import run_app
-
-    home.mkdir(parents=True)
-    Desk.db_path(home).write_bytes(b"\1" * 50000)
-    said = []
 
     def answer() -> None:
         box = QApplication.activeModalWidget()
@@ -374,9 +354,19 @@ def test_a_damaged_database_offers_a_restore_not_the_wizard(qtbot, home):
             QTimer.singleShot(10, answer)
             return
         said.append(box.text())
-        next(b for b in box.buttons() if b.text() == "Thoát").click()
+        press(box)
 
     QTimer.singleShot(0, answer)
+
+
+def test_a_damaged_database_offers_a_restore_not_the_wizard(qtbot, home):
+    from teamdesk.desk import Desk
+    from teamdesk.ui.app import run_app
+
+    home.mkdir(parents=True)
+    Desk.db_path(home).write_bytes(b"\1" * 50000)
+    said = []
+    answer_next_box(said, lambda box: next(b for b in box.buttons() if b.text() == "Thoát").click())
     assert run_app(home=home) == 1
     assert "bị hỏng" in said[0]
     assert Desk.db_path(home).read_bytes() == b"\1" * 50000  # untouched
@@ -424,24 +414,12 @@ def test_long_work_shows_a_progress_bar_whose_cancel_button_stops_it(shell, qtbo
 
 
 def test_a_second_app_on_the_same_home_says_so_and_leaves(qtbot, desk):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
     from teamdesk.ui.app import hold_home, run_app
 
     first = hold_home(desk.home)
     assert first is not None
     said = []
-
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        said.append(box.text())
-        box.accept()
-
-    QTimer.singleShot(0, answer)
+    answer_next_box(said, lambda box: box.accept())
     try:
         assert run_app(home=desk.home) == 0
     finally:
