@@ -71,3 +71,14 @@ def open_window(qtbot):
         return window
 
     return open_
+
+
+@pytest.fixture
+def team(tmp_path):
+    """A coordinator and two enrolled village laptops (``tests/sync_world.make_team``)."""
+    from tests.sync_world import make_team
+
+    coordinator, laptops, _ = make_team(tmp_path, volunteers=2)
+    yield coordinator, laptops
+    for d in (coordinator, *laptops):
+        d.close()

@@ -9,7 +9,7 @@ import pytest
 from teamdesk import records
 from teamdesk.clock import wall_ms
 from teamdesk.sync import export, merge
-from tests.sync_world import make_team, register, state
+from tests.sync_world import register, state
 
 
 def sections(desk, since=""):
@@ -18,14 +18,6 @@ def sections(desk, since=""):
 
 def pull(receiver, sender, since=""):
     return merge.apply_records(receiver, sections(sender, since))
-
-
-@pytest.fixture
-def team(tmp_path):
-    coordinator, laptops, _ = make_team(tmp_path, volunteers=2)
-    yield coordinator, laptops
-    for d in (coordinator, *laptops):
-        d.close()
 
 
 def test_new_then_replay_is_unchanged_and_idempotent(team):

@@ -7,15 +7,7 @@ import pytest
 from teamdesk.clock import wall_ms
 
 from teamdesk.sync import conflicts, duplicates, export, import_, reconcile
-from tests.sync_world import make_team, register
-
-
-@pytest.fixture
-def team(tmp_path):
-    coordinator, laptops, _ = make_team(tmp_path, volunteers=2)
-    yield coordinator, laptops
-    for d in (coordinator, *laptops):
-        d.close()
+from tests.sync_world import register
 
 
 def _gather(xa, laptops, folder):
