@@ -196,18 +196,15 @@ class Desk(TeamVerbs, HouseholdVerbs, HelpVerbs):
         try:
             with transaction(self.conn):
                 yield changes
+                # search covers heads and members; a logged help changes nothing it indexes
                 touched = set(changes.ids("households"))
-                for table in ("members", "help_events"):
-                    ids = changes.ids(table)
-                    if ids:
-                        marks = ",".join("?" * len(ids))
-                        touched.update(
-                            r[0]
-                            for r in self.conn.execute(
-                                f"SELECT household_id FROM [{table}] WHERE id IN ({marks})", list(ids)
-                            )
-                        )
-                if changes.ids("households") or changes.ids("members"):
+                members = changes.ids("members")
+                if members:
+                    marks = ",".join("?" * len(members))
+                    touched.update(
+                        r[0] for r in self.conn.execute(f"SELECT household_id FROM members WHERE id IN ({marks})", list(members))
+                    )
+                if touched:
                     search.refresh(self.conn, touched)
                 self._save_clock()
         except sqlite3.OperationalError as exc:

@@ -26,9 +26,10 @@ COMMAND_MODULES = ("setup", "households", "backup", "leaflets", "sync", "hub", "
 class Run:
     """One command's context: where the installation is, how to print, the open Desk."""
 
-    def __init__(self, home: Path | None, as_json: bool):
+    def __init__(self, home: Path | None, as_json: bool, *, lang_given: bool = False):
         self.home = home
         self.as_json = as_json
+        self._lang_given = lang_given  # --lang wins over the installation's language setting
         self._desk = None
 
     def desk(self):
@@ -52,7 +53,6 @@ class Run:
             self._desk.close()
             self._desk = None
 
-    _lang_given = False
 
 
 def fail(run: Run, exc: TeamDeskError) -> None:
@@ -81,8 +81,7 @@ def command(group: click.Group, name: str, *, help: str) -> Callable:
         def run_command(home: Path | None, as_json: bool, lang: str | None, **params):
             if lang:
                 i18n.set_language(lang)
-            run = Run(home, as_json)
-            run._lang_given = bool(lang)
+            run = Run(home, as_json, lang_given=bool(lang))
             try:
                 fn(run, **params)
             except TeamDeskError as exc:
