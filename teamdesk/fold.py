@@ -42,3 +42,11 @@ def phone_digits(text: str) -> str:
     if digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     return digits
+
+
+def natural_key(name: str) -> list:
+    """Sort key for names like villages: "Thôn 2" before "Thôn 10", words without accents.
+
+    Numbers and words are tagged so that "Thôn 2" and "Thôn Đông" compare without a TypeError.
+    """
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in fold(name).split()]

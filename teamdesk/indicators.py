@@ -34,7 +34,7 @@ from datetime import date, timedelta
 
 from teamdesk.dates import EARLIEST, parse_date, show
 from teamdesk.errors import InputRejected, UsageError
-from teamdesk.fold import fold
+from teamdesk.fold import fold, natural_key
 from teamdesk.help_services import OUTCOMES, SERVICES
 from teamdesk.i18n import tr
 
@@ -374,7 +374,7 @@ def _labels(conn: sqlite3.Connection, by: str, keys: list[str], commune: str) ->
     extra = [k for k in keys if k and k not in named]
     if extra:
         named.update(conn.execute(f"SELECT id, name FROM {table} WHERE id IN ({','.join('?' * len(extra))})", extra))
-    out = sorted(named.items(), key=lambda item: [int(p) if p.isdigit() else p for p in fold(item[1]).split()])
+    out = sorted(named.items(), key=lambda item: natural_key(item[1]))
     if any(k == UNKNOWN_GROUP or k not in named for k in keys):
         out.append((UNKNOWN_GROUP, tr(f"report.unknown_{by}")))
     return out

@@ -22,7 +22,7 @@ from teamdesk.changes import Changes
 from teamdesk.dates import parse_date, show
 from teamdesk.db import transaction
 from teamdesk.errors import InputRejected, NotFound, UsageError
-from teamdesk.fold import fold
+from teamdesk.fold import fold, natural_key
 from teamdesk.i18n import language, tr
 
 # indicator -> what its share is of: people ("population") or households ("households")
@@ -200,7 +200,7 @@ def progress(conn, *, today: date, commune: str = "", indicator: str | None = No
     now = {v: {f: c[0] for f, c in fields.items()} for v, fields in counts.items()}
     before = {v: {f: c[1] for f, c in fields.items()} for v, fields in counts.items()}
     villages = conn.execute("SELECT id, name, population, household_count FROM villages WHERE deleted = 0").fetchall()
-    villages.sort(key=lambda v: [int(p) if p.isdigit() else p for p in fold(v[1]).split()])
+    villages.sort(key=lambda v: natural_key(v[1]))
     commune_t = {t["indicator"]: t for t in targets if not t["village_id"]}
     own_t = {(t["indicator"], t["village_id"]): t for t in targets if t["village_id"]}
     out = []

@@ -5,13 +5,8 @@ from __future__ import annotations
 from teamdesk import validate
 from teamdesk.changes import Changes
 from teamdesk.errors import InputRejected, NotFound
-from teamdesk.fold import fold
+from teamdesk.fold import fold, natural_key
 from teamdesk.ids import is_id, new_id
-
-
-def natural_key(name: str) -> list:
-    """"Thôn 2" before "Thôn 10": numbers compare as numbers, words without accents."""
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in fold(name).split()]
 
 
 class TeamVerbs:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from teamdesk.errors import InputRejected
-from teamdesk.fold import fold
+from teamdesk.fold import fold, natural_key
 
 CONSENT_SCOPE = "leaflet"
 
@@ -19,10 +19,6 @@ CONSENT_SCOPE = "leaflet"
 class Recipients:
     households: list[dict] = field(default_factory=list)  # desk.household(...) dicts, in print order
     skipped: list[dict] = field(default_factory=list)  # {"id", "village", "reason"} (a key)
-
-
-def _natural(text: str) -> list:
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in fold(text or "").split()]
 
 
 def _needing(desk, *, village: str | None, needs: str | None) -> list[str]:
@@ -61,5 +57,5 @@ def select(desk, *, ids: tuple[str, ...] | list[str] = (), village: str | None =
             out.skipped.append({"id": hid, "village": h["village"], "reason": "leaflet.skip_no_consent"})
         else:
             out.households.append(h)
-    out.households.sort(key=lambda h: (_natural(h["village"]), fold(h["head_name"] or ""), h["id"]))
+    out.households.sort(key=lambda h: (natural_key(h["village"]), fold(h["head_name"] or ""), h["id"]))
     return out

@@ -91,7 +91,7 @@ def build(conn, *, period: indicators.Period, by: str = "village", today: date, 
     fields = list(indicators.REPORT_FIELDS)
     first = tr(f"report.group_{by}")
     main = Table(
-        "summary", tr("report.table_summary", by=first.lower()), ["STT", first] + [tr(f"report.field.{f}") for f in fields],
+        "summary", tr("report.table_summary", by=first.lower()), [tr("report.col_no"), first] + [tr(f"report.field.{f}") for f in fields],
         [[i + 1, r.label] + [r.values[f] for f in fields] for i, r in enumerate(ind.rows)],
         ["", tr("report.total")] + [ind.total.values[f] for f in fields],
         tr("report.note_volunteer_total") if by == "volunteer" else "",

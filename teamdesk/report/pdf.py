@@ -5,6 +5,7 @@ every Vietnamese letter prints the same on any computer."""
 from __future__ import annotations
 
 from typing import BinaryIO
+from xml.sax.saxutils import escape as esc  # names and typed text may hold < & >: they are not markup
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -53,8 +54,8 @@ def write(report, fh: BinaryIO) -> None:
                             bottomMargin=MARGIN, title=f"{report.title} — {report.period_label}", author="TeamDesk")
     width = PAGE[0] - 2 * MARGIN
     story = [_heading(report, st, width), Spacer(1, 4 * mm),
-             Paragraph(report.title, st["title"]),
-             Paragraph(f"{tr('report.period')}: {report.period_label}", st["subtitle"]), Spacer(1, 4 * mm)]
+             Paragraph(esc(report.title), st["title"]),
+             Paragraph(esc(f"{tr('report.period')}: {report.period_label}"), st["subtitle"]), Spacer(1, 4 * mm)]
     tables = {t.key: t for t in report.tables}
     story += _table_block(tables["summary"], st, width, first_wide=True)
     story.append(Spacer(1, 3 * mm))
@@ -62,7 +63,7 @@ def write(report, fh: BinaryIO) -> None:
     for key in ("services", "procedures", "targets"):
         story += _table_block(tables[key], st, width, first_wide=key != "targets")
     story.append(Spacer(1, 3 * mm))
-    story += [Paragraph(note, st["note"]) for note in report.notes]
+    story += [Paragraph(esc(note), st["note"]) for note in report.notes]
     story.append(Spacer(1, 6 * mm))
     story.append(_signatures(report, st, width))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
@@ -78,7 +79,7 @@ def _footer(canvas, doc) -> None:
 
 
 def _heading(report, st, width) -> Table:
-    left = [Paragraph(tr("report.pdf_org_top", commune=report.commune.upper()), st["center"]),
+    left = [Paragraph(esc(tr("report.pdf_org_top", commune=report.commune.upper())), st["center"]),
             Paragraph(tr("report.pdf_org_team"), st["center_bold"])]
     right = [Paragraph(tr("report.pdf_nation"), st["center_bold"]),
              Paragraph(tr("report.pdf_motto"), st["center_bold"])]
@@ -88,19 +89,19 @@ def _heading(report, st, width) -> Table:
 
 
 def _table_block(table, st, width, *, first_wide: bool) -> list:
-    out = [Paragraph(table.title, st["h2"])]
+    out = [Paragraph(esc(table.title), st["h2"])]
     if not table.rows:
-        return out + [Paragraph(table.note or tr("report.empty_table"), st["note"])]
+        return out + [Paragraph(esc(table.note or tr("report.empty_table")), st["note"])]
     ncols = len(table.headers)
     weights = table.widths or [12] * ncols
     scale = width / sum(weights)
     widths = [w * scale for w in weights]
-    data = [[Paragraph(h, st["cell_head"]) for h in table.headers]]
+    data = [[Paragraph(esc(h), st["cell_head"]) for h in table.headers]]
     cell = st["small"]
     for values in table.rows:
-        data.append([number(v) if isinstance(v, int) else Paragraph(str(v), cell) for v in values])
+        data.append([number(v) if isinstance(v, int) else Paragraph(esc(str(v)), cell) for v in values])
     if table.total is not None:
-        data.append([number(v) if isinstance(v, int) else Paragraph(f"<b>{v}</b>", cell) for v in table.total])
+        data.append([number(v) if isinstance(v, int) else Paragraph(f"<b>{esc(str(v))}</b>", cell) for v in table.total])
     t = Table(data, colWidths=widths, repeatRows=1)
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, 8),
@@ -116,7 +117,7 @@ def _table_block(table, st, width, *, first_wide: bool) -> list:
     t.setStyle(TableStyle(style))
     out.append(t)
     if table.note:
-        out.append(Paragraph(table.note, st["note"]))
+        out.append(Paragraph(esc(table.note), st["note"]))
     return out
 
 
@@ -194,7 +195,7 @@ def _signatures(report, st, width) -> KeepTogether:
     place = report.commune.replace("Xã ", "").replace("Phường ", "").replace("Đặc khu ", "") or "…"
     left = [Paragraph(" ", st["center"]), Paragraph(tr("report.sign_maker"), st["center_bold"]),
             Paragraph(tr("report.sign_hint"), st["center_italic"])]
-    right = [Paragraph(tr("report.sign_date_line", place=place), st["center_italic"]),
+    right = [Paragraph(esc(tr("report.sign_date_line", place=place)), st["center_italic"]),
              Paragraph(tr("report.sign_leader"), st["center_bold"]),
              Paragraph(tr("report.sign_seal_hint"), st["center_italic"])]
     t = Table([[left, right], ["", ""]], colWidths=[width / 2, width / 2], rowHeights=[None, 22 * mm])

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from teamdesk import indicators, report, targets
+from teamdesk.fold import natural_key
 from teamdesk.i18n import language, tr
-from teamdesk.team import natural_key
 from teamdesk.ui.dashboard_charts import MonthCharts
 from teamdesk.ui.dashboard_list import HouseholdList
 from teamdesk.ui.targets_dialog import TargetsDialog

@@ -331,9 +331,9 @@ class LeafletsScreen(QWidget):
         self.village_combo.clear()
         self.village_combo.addItem(tr("leaflets.ui.all_villages"), "")
         rows = self.ctx.reader().execute("SELECT name FROM villages WHERE deleted = 0").fetchall()
-        from teamdesk.fold import fold
+        from teamdesk.fold import natural_key
 
-        names = sorted((r[0] for r in rows), key=lambda n: [int(p) if p.isdigit() else p for p in fold(n).split()])
+        names = sorted((r[0] for r in rows), key=natural_key)
         for name in names:
             self.village_combo.addItem(name, name)
         index = self.village_combo.findData(current)
