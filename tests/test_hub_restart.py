@@ -104,3 +104,16 @@ def test_killed_between_archive_and_merge(hub_home, desk, household):
     assert rows["bundles"] == [("merged", 1)] and rows["helps"] == 2
     assert rows["summary"] == summary.by_commune(desk.conn)
     assert len(list((hub_home / "archive").rglob("*.tdsync"))) == 1
+
+
+def test_an_archived_bundle_that_cannot_be_read_does_not_stop_the_hub(hub_home):  # noqa: F811
+    """A file missing from the archive (a disk fault) is marked rejected; the hub starts anyway."""
+    conn = connect(hub_home / "teamdesk.sqlite3")
+    conn.execute(
+        "INSERT INTO hub_bundles (bundle_id, device_id, commune_code, sha256, bytes, records, file, state, received_at)"
+        " VALUES ('b1', 'd1', '15106', 'x', 10, 1, 'archive/gone.tdsync', 'archived', '2026-11-22T00:00:00Z')"
+    )
+    conn.close()
+    with HubStore.open(hub_home) as store:
+        states = store.call(lambda: store.desk.conn.execute("SELECT state FROM hub_bundles").fetchall())
+    assert states == [("rejected",)]

@@ -63,6 +63,7 @@ def test_hub_down_for_every_retry_keeps_the_bundle(faulty, desk, household):
     result = upload.push(desk.home, hub_url=faulty.url, backoff=FAST)
     assert result["error"] == "error.hub_gave_up" and result["pending"] == 1
     assert "sẽ tự gửi khi có mạng" in result["error_message"]
+    assert "error." not in result["error_message"]  # the hub's words, not its message key
     entry = outbox.entries(desk)[0]
     assert entry["state"] == "pending" and entry["attempts"] == 4 and entry["last_error"] == "error.hub_internal"
     again = upload.push(desk.home, backoff=FAST)

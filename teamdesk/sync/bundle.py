@@ -471,6 +471,14 @@ def _parse(raw: bytes, *, file: str, manifest: dict, limits: Limits) -> Payload:
     return Payload(sections)
 
 
+def decrypt_payload(bundle: Bundle, *, identity: Identity) -> bytes:
+    """The payload's compressed bytes; a payload not encrypted to ``identity`` is refused by file name."""
+    try:
+        return identity.decrypt(bundle.payload)
+    except InputRejected:
+        raise InputRejected("error.sync_not_for_us", file=bundle.name or "?") from None
+
+
 def open_payload(bundle: Bundle, *, identity: Identity, limits: Limits = LIMITS) -> Payload:
     """Decrypt with ``identity``, decompress within ``limits``, and parse into sections.
 
@@ -478,10 +486,7 @@ def open_payload(bundle: Bundle, *, identity: Identity, limits: Limits = LIMITS)
     header's width; their meaning is checked by ``teamdesk.sync.shape``.
     """
     file = bundle.name or "?"
-    try:
-        compressed = identity.decrypt(bundle.payload)
-    except InputRejected:
-        raise InputRejected("error.sync_not_for_us", file=file) from None
+    compressed = decrypt_payload(bundle, identity=identity)
     raw = _decompress(compressed, cap=min(limits.max_raw, bundle.manifest["payload"]["raw_size"]), file=file)
     if len(raw) != bundle.manifest["payload"]["raw_size"]:
         raise InputRejected("error.sync_bad_payload", file=file, detail="size")

@@ -26,6 +26,7 @@ import httpx
 from teamdesk.db import transaction
 from teamdesk.desk import Desk
 from teamdesk.errors import Failed, InputRejected, UsageError
+from teamdesk.i18n import language, tr
 from teamdesk.sync import outbox
 from teamdesk.sync.identity import check_recipient, check_signing_key, verify_signature
 
@@ -195,11 +196,15 @@ class HubClient:
         return r.json()
 
 
-def _error_key(response: httpx.Response) -> str:
+def _hub_error(response: httpx.Response) -> tuple[str, str]:
+    """(the hub's error key, for the outbox; what it said in the user's language, for the person)."""
     try:
-        return str(response.json().get("error") or f"http {response.status_code}")
+        body = response.json()
     except ValueError:
-        return f"http {response.status_code}"
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    key = str(body.get("error") or f"http {response.status_code}")
+    return key, str(body.get("message_en" if language() == "en" else "message") or f"HTTP {response.status_code}")
 
 
 def _wait(seconds: float, cancelled: Callable[[], bool] | None) -> bool:
@@ -225,7 +230,7 @@ def send_one(desk: Desk, client: HubClient, entry: dict, *, signing_key: str, ba
     except OSError as exc:  # the file was deleted or the disk failed: pack everything again next time
         outbox.start_over(desk)
         raise Failed("error.hub_bundle_lost", file=entry["file"]) from exc
-    last = ""
+    last = said = ""
     for attempt in range(backoff.retries + 1):
         if attempt and _wait(backoff.delay(attempt - 1), cancelled):
             raise Failed("error.cancelled")
@@ -235,9 +240,9 @@ def send_one(desk: Desk, client: HubClient, entry: dict, *, signing_key: str, ba
         try:
             response = client.send(data)
         except httpx.TimeoutException:
-            last = "timeout"
+            last, said = "timeout", tr("hub.reason_timeout")
         except httpx.HTTPError as exc:
-            last = type(exc).__name__
+            last, said = type(exc).__name__, tr("hub.reason_unreachable")
         else:
             if response.status_code in (200, 201):
                 try:
@@ -249,12 +254,12 @@ def send_one(desk: Desk, client: HubClient, entry: dict, *, signing_key: str, ba
                     return receipt
                 outbox.mark_failed(desk, entry["bundle_id"], "error.hub_bad_receipt")
                 raise Failed("error.hub_bad_receipt", url=client.url)
-            last = _error_key(response)
+            last, said = _hub_error(response)
             if response.status_code not in RETRYABLE:
                 outbox.mark_failed(desk, entry["bundle_id"], last)
-                raise HubRefusedUpload("error.hub_refused", status=response.status_code, reason=last)
+                raise HubRefusedUpload("error.hub_refused", status=response.status_code, reason=said, hub_error=last)
         outbox.mark_failed(desk, entry["bundle_id"], last)
-    raise Failed("error.hub_gave_up", url=client.url, reason=last, attempts=backoff.retries + 1)
+    raise Failed("error.hub_gave_up", url=client.url, reason=said, attempts=backoff.retries + 1)
 
 
 def push(
@@ -312,7 +317,7 @@ def push(
                 try:
                     receipt = send_one(desk, client, entry, signing_key=pin["signing_key"], backoff=backoff, cancelled=cancelled)
                 except (Failed, HubRefusedUpload) as exc:  # gave up, refused, bad receipt, cancelled: the rest waits
-                    result["error"] = exc.params.get("reason") or exc.key if isinstance(exc, HubRefusedUpload) else exc.key
+                    result["error"] = exc.params.get("hub_error") or exc.key if isinstance(exc, HubRefusedUpload) else exc.key
                     result["error_key"] = exc.key
                     result["error_params"] = {k: str(v) for k, v in exc.params.items()}
                     result["error_message"] = exc.message()

@@ -350,4 +350,7 @@ class HubStore:
                 self._merge(bundle_format.read_manifest(self.home / file), commune_code=commune_code)
             except HubRefused:
                 pass  # indexed "rejected"; the sender hears it when it sends the bundle again
+            except InputRejected:  # the archived file is gone or unreadable: one bad file must not stop the hub
+                with transaction(self.desk.conn):
+                    self.desk.conn.execute("UPDATE hub_bundles SET state = 'rejected' WHERE file = ?", (file,))
         return len(pending)

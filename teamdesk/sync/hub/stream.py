@@ -17,7 +17,7 @@ from typing import Iterator
 import zstandard
 
 from teamdesk.errors import InputRejected
-from teamdesk.sync.bundle import LIMITS, Bundle, Limits
+from teamdesk.sync.bundle import LIMITS, Bundle, Limits, decrypt_payload
 from teamdesk.sync.identity import Identity
 
 CHUNK_ROWS = 10_000
@@ -31,7 +31,7 @@ def iter_chunks(bundle: Bundle, *, identity: Identity, chunk_rows: int = CHUNK_R
     """
     file = bundle.name or "?"
     manifest = bundle.manifest
-    compressed = identity.decrypt(bundle.payload)
+    compressed = decrypt_payload(bundle, identity=identity)
     cap = min(limits.max_raw, manifest["payload"]["raw_size"])
 
     def bad(detail: str) -> InputRejected:
@@ -65,7 +65,7 @@ def iter_chunks(bundle: Bundle, *, identity: Identity, chunk_rows: int = CHUNK_R
                     yield flush()
                 try:
                     header = json.loads(line)
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):  # as bundle._parse: nesting is an attack
                     raise bad("header") from None
                 name = header.get("table") if isinstance(header, dict) else None
                 cols = header.get("columns") if isinstance(header, dict) else None
