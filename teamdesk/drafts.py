@@ -12,6 +12,7 @@ import json
 import sqlite3
 
 from teamdesk.changes import Changes
+from teamdesk.validate import without_cccd
 
 PREFIX = "draft:"
 
@@ -20,11 +21,22 @@ def meta_key(form: str) -> str:
     return PREFIX + form
 
 
+def _scrub(value):
+    """Drafts hold unchecked typing: never keep a CCCD number in one (the form refuses it anyway)."""
+    if isinstance(value, str):
+        return without_cccd(value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    return value
+
+
 def save(desk, *, form: str, data: dict) -> Changes:
     """Keep ``data`` (plain JSON values) as the draft of ``form``; an empty dict clears it."""
     if not data:
         return clear(desk, form=form)
-    return desk.set_setting(meta_key(form), json.dumps(data, ensure_ascii=False, sort_keys=True))
+    return desk.set_setting(meta_key(form), json.dumps(_scrub(data), ensure_ascii=False, sort_keys=True))
 
 
 def clear(desk, *, form: str) -> Changes:

@@ -41,6 +41,11 @@ def text(value: object, *, field: str, max_len: int = 200, required: bool = Fals
     return value
 
 
+def without_cccd(value: str) -> str:
+    """``value`` with any 12-digit run (a CCCD number) blanked: for text kept before it is checked."""
+    return _CCCD.sub("", value)
+
+
 def person_name(value: object, *, field: str = "name", required: bool = True) -> str:
     name = text(value, field=field, max_len=100, required=required)
     if name and not any(c.isalpha() for c in name):

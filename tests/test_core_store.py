@@ -156,3 +156,11 @@ def test_today_tally_counts_by_service_and_volunteer(desk, household):
     tally = desk.today_tally()
     assert tally["total"] == 2 and tally["by_service"] == {"vneid_level2": 1, "epayment_account": 1}
     assert tally["by_volunteer"][0]["name"] == "Lê Thị Hoa"
+
+
+def test_a_draft_never_keeps_a_cccd_number(desk):
+    from teamdesk import drafts
+
+    drafts.save(desk, form="household", data={"note": "CCCD 001234567890 của ông", "members": [{"phone": "0987654321"}]})
+    kept = drafts.load(desk.conn, form="household")
+    assert "001234567890" not in str(kept) and kept["members"][0]["phone"] == "0987654321"
