@@ -18,3 +18,15 @@ def test_league_without_targets_ranks_by_work_then_natural_order(open_window, qt
         assert [r["village"] for r in screen.league_rows()] == ["Thôn 2", "Thôn 10", "Thôn 1", "Thôn 3"]
     finally:
         window.shutdown()
+
+
+def test_a_commune_wide_household_list_builds_only_its_first_rows(qtbot):
+    from teamdesk.ui.dashboard_list import SHOWN, HouseholdList
+
+    dialog = HouseholdList(None, "Hộ được tiếp cận")
+    qtbot.addWidget(dialog)
+    rows = [{"id": str(i), "village": "Thôn 1", "head_name": f"Hộ {i}", "phone": "", "address": "", "count": 1}
+            for i in range(SHOWN + 700)]
+    dialog.fill({"households": rows})
+    assert dialog.table.rowCount() == SHOWN
+    assert "1.200" in dialog.count.text() and str(SHOWN) in dialog.count.text()

@@ -18,6 +18,8 @@ def number(n) -> str:
     return text.replace(",", ".") if language() == "vi" else text
 
 
+SHOWN = 500  # rows built in the dialog; the count still says how many there are
+
 class HouseholdList(QDialog):
     """The households behind a number; a row opens in the households screen."""
 
@@ -51,7 +53,9 @@ class HouseholdList(QDialog):
         layout.addWidget(buttons)
 
     def fill(self, result: dict) -> None:
-        self.rows = result["households"]
+        # a commune-wide list can hold tens of thousands: building every row would freeze the window
+        found = len(result["households"])
+        self.rows = result["households"][:SHOWN]
         heads = ["report.group_village", "field.head_name", "field.phone", "field.address",
                  "dash.col_members_needing" if self.needing else "dash.col_times"]
         self.table.setColumnCount(len(heads))
@@ -63,7 +67,9 @@ class HouseholdList(QDialog):
                 self.table.setItem(i, c, QTableWidgetItem(text))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        text = tr("dash.list_count", n=number(len(self.rows)))
+        text = tr("dash.list_count", n=number(found))
+        if found > SHOWN:
+            text += " " + tr("dash.list_first", shown=number(SHOWN))
         if result.get("erased"):
             text += " " + tr("dash.list_erased", n=result["erased"])
         self.count.setText(text)
