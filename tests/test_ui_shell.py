@@ -473,3 +473,15 @@ def test_background_services_start_with_the_app_and_stop_with_it(qtbot, desk, mo
     qtbot.waitUntil(lambda: bool(started), timeout=15000)
     window.shutdown()
     assert started[0].stopped
+
+
+def test_an_op_that_writes_nothing_does_not_make_screens_reload(shell, qtbot):
+    """Exports and printing: progress and errors as any op, but no ``changed`` for every screen."""
+    heard = []
+    shell.ctx.runner.changed.connect(heard.append)
+    with qtbot.waitSignal(shell.ctx.runner.op_finished, timeout=10000):
+        shell.ctx.runner.op(lambda desk, *_: {"out": "bao-cao.xlsx"}, label_key="dash.exporting", writes=False)
+    assert heard == []
+    with qtbot.waitSignal(shell.ctx.runner.op_finished, timeout=10000):
+        shell.ctx.runner.op(lambda desk, *_: None, label_key="undo.edit_household")
+    assert len(heard) == 1  # a write that does not say what it changed still reaches every screen

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from teamdesk import indicators, report, targets
+from teamdesk.errors import Failed
 from teamdesk.fold import natural_key
 from teamdesk.i18n import language, tr
 from teamdesk.ui.dashboard_charts import MonthCharts
@@ -592,9 +593,11 @@ class DashboardScreen(QWidget):
 
         def work(desk, progress, cancelled):
             made = report.build_for(desk, period=period, by="village", progress=progress)
+            if cancelled():
+                raise Failed("error.cancelled")
             return report.write(made, fmt=fmt, out=path)
 
-        return self.ctx.runner.op(work, label_key="dash.exporting", progress=True, quiet=False,
+        return self.ctx.runner.op(work, label_key="dash.exporting", progress=True, writes=False,
                                   on_done=lambda out: self.note.setText(tr("dash.exported", file=str(out))))
 
     def retranslate(self) -> None:

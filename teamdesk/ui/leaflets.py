@@ -500,8 +500,8 @@ class LeafletsScreen(QWidget):
         self.status.setText(tr("leaflets.ui.working"))
         self.ctx.runner.op(
             lambda desk, progress, cancelled: make_leaflets(desk, out=path, progress=progress, cancelled=cancelled, **req),
-            label_key="leaflets.ui.making", progress=True, quiet=True, on_done=self._saved, on_error=self._failed,
-        )  # quiet: making a PDF writes nothing to the database, so no screen needs to refresh
+            label_key="leaflets.ui.making", progress=True, writes=False, on_done=self._saved, on_error=self._failed,
+        )
 
     def _saved(self, result: dict) -> None:
         if result["cancelled"]:
@@ -539,7 +539,7 @@ class LeafletsScreen(QWidget):
                                           progress=lambda d, t: progress(total + d, 2 * total))
             return result
 
-        self.ctx.runner.op(work, label_key="leaflets.ui.printing", progress=True, quiet=True, on_done=self._printed,
+        self.ctx.runner.op(work, label_key="leaflets.ui.printing", progress=True, writes=False, on_done=self._printed,
                            on_error=self._failed)
 
     def _printed(self, result: dict) -> None:

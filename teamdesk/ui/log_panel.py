@@ -465,19 +465,12 @@ class LogPanel(QWidget):
         self.logged.emit(self.last["id"])
 
     def undo(self) -> None:
-        def work(desk, *_):
-            if desk.undo_label() is None:
-                return None
-            return desk.undo()
-
-        self.ctx.runner.op(work, label_key="log.undo", on_done=self._undone,
+        # nothing to undo: desk.undo() says so in words, shown in the panel by on_error
+        self.ctx.runner.op(lambda desk, *_: desk.undo(), label_key="log.undo", on_done=self._undone,
                            on_error=lambda exc: self._say(error_text(exc), error=True))
 
     def _undone(self, changes) -> None:
         self._own_write = True
-        if changes is None:
-            self._say(tr("error.nothing_to_undo"), error=True)
-            return
         self._show_undone()
 
     def _show_undone(self) -> None:

@@ -9,7 +9,7 @@ As in Anki (``CollectionOp`` / ``QueryOp`` over one task manager), progress, err
 
 Contract (read this before writing a screen):
 
-- ``op(fn, *, label_key, on_done=None, on_error=None, progress=False, quiet=False) -> Job``:
+- ``op(fn, *, label_key, on_done=None, on_error=None, progress=False, quiet=False, writes=True) -> Job``:
   a write (or any long work). ``fn(desk, progress_cb, cancelled_cb)`` runs on the worker thread.
   ``progress_cb(done, total)`` may be called as often as you like (throttled here);
   ``cancelled_cb()`` returns True once the user pressed Cancel — pass both straight to the core
@@ -19,6 +19,8 @@ Contract (read this before writing a screen):
   with the ``Changes`` (the result itself, or ``result.changes`` / ``result["changes"]``; a write
   that returns no ``Changes`` is announced as touching every synced table, ids ``{"*"}``).
   ``quiet=True`` (draft saves): no ``changed`` signal and errors only go to stderr.
+  ``writes=False`` (exports, printing, sheets): long work with progress that changes no data, so
+  no screen is told to reload.
 - ``query(fn, on_done=None, *, on_error=None) -> Job``: a read; ``fn(desk)`` on the worker,
   ``on_done(result)`` on the GUI thread, no ``changed``. For cheap reads on the GUI thread
   (a lazy table model), use ``AppContext.reader()`` instead.
@@ -88,6 +90,7 @@ class Job:
     on_error: Callable[[BaseException], None] | None = None
     progress: bool = False
     quiet: bool = False
+    writes: bool = True
     id: int = field(default_factory=lambda: next(_ids))
     result: Any = None
     error: BaseException | None = None
@@ -191,8 +194,9 @@ class Runner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         progress: bool = False,
         quiet: bool = False,
+        writes: bool = True,
     ) -> Job:
-        job = Job(fn, "op", label_key, on_done, on_error, progress, quiet)
+        job = Job(fn, "op", label_key, on_done, on_error, progress, quiet, writes)
         if progress:
             job.dialog = self._make_dialog(job)
         return self._submit(job)
@@ -280,7 +284,7 @@ class Runner(QObject):
             else:
                 if job.on_done is not None:
                     _guarded(job.on_done, job.result)
-                if job.kind == "op" and not job.quiet:
+                if job.kind == "op" and job.writes and not job.quiet:
                     # the write happened: every screen must hear of it even if one callback broke
                     self.changed.emit(changes_of(job.result) or everything())
         finally:

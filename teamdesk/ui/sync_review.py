@@ -199,7 +199,8 @@ class DuplicatesPanel(QWidget):
             dismiss(desk, a, b)
             return {}
 
-        self.ctx.runner.op(work, label_key="syncui.not_duplicates", on_done=lambda _: self.reload(), quiet=True)
+        # a local decision this list reloads itself for; an error is shown, not swallowed
+        self.ctx.runner.op(work, label_key="syncui.not_duplicates", on_done=lambda _: self.reload(), writes=False)
 
 
 class DevicesPanel(QWidget):

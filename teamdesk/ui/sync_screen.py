@@ -189,6 +189,7 @@ class SyncScreen(QWidget):
         self.ctx.runner.op(
             work,
             label_key="syncui.print_sheet",
+            writes=False,
             on_done=lambda r: self.message.setText(
                 tr("sync.cli.sheet_written", file=r["file"]) + " " + (tr("reconcile.all_ok") if r["ok"] else tr("reconcile.not_ok"))
             ),
