@@ -13,12 +13,13 @@ from __future__ import annotations
 import sys
 import traceback
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFontMetrics, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QProgressDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -447,9 +448,25 @@ class MainWindow(QMainWindow):
         self.ctx.flush_drafts()
         if self.ctx.runner.is_open:
             self.daily_backup.start()  # none today yet (the app was opened yesterday): make it now
-            self.daily_backup.wait()
+            self._wait_for_backup()  # that one, or the one begun when the app opened
         self.ctx.runner.close()
         self.ctx.close()
+
+    def _wait_for_backup(self) -> None:
+        """A copy to a USB stick can take a while: say so, and keep the window painting meanwhile."""
+        if not self.daily_backup.running():
+            self.daily_backup.wait()  # notes one just made
+            return
+        note = QProgressDialog(tr("backup.running"), "", 0, 0, self)
+        note.setCancelButton(None)  # half a backup is worse than waiting
+        note.setWindowTitle(tr("app.title"))
+        note.setMinimumDuration(300)
+        note.setValue(0)
+        while self.daily_backup.running():
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 50)
+            self.daily_backup.wait(0.05)
+        self.daily_backup.wait()  # notes it as made
+        note.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
         self.shutdown()
