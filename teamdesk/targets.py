@@ -168,6 +168,21 @@ def set_target(desk, *, indicator: str, rate, deadline, village: str | None = No
     return {"indicator": indicator, "village_id": village_id, "rate": share, "deadline": day.isoformat()}
 
 
+def save_all(desk, *, populations: list[tuple[str, int | None, int | None]], removed: list[tuple[str, str]],
+             wanted: list[dict]) -> Changes:
+    """Everything a coordinator edited at once (populations, removed targets, new or changed ones),
+    in one transaction: a rejected value leaves nothing half-saved."""
+    with transaction(desk.conn):
+        changes = _write_populations(desk, populations) | Changes(settings=True)
+        for indicator, village_id in removed:
+            remove_target(desk, indicator=indicator, village=village_id or None)
+        for t in wanted:
+            set_target(desk, indicator=t["indicator"], rate=t["rate"], deadline=t["deadline"], village=t["village_id"] or None)
+            if t["village_id"]:  # its progress changed: the dashboard reloads on either
+                changes.add("villages", t["village_id"])
+    return changes
+
+
 def remove_target(desk, *, indicator: str, village: str | None = None) -> None:
     village_id = desk.village(village)["id"] if village else ""
     with transaction(desk.conn):

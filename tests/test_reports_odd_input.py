@@ -3,6 +3,7 @@ characters that mean markup to reportlab."""
 
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader
 
 from teamdesk import indicators, report, targets
@@ -23,3 +24,20 @@ def test_named_and_numbered_villages_and_markup_characters(desk, household, tmp_
     assert len(named) == 4 and named[-1]["village_id"] == desk.village("Thôn Đông")["id"]  # "Thôn 3" before "Thôn Đông"
     xlsx = report.write(rep, fmt="xlsx", out=tmp_path / "bao-cao.xlsx")
     assert xlsx.exists()
+
+
+def test_a_rejected_target_leaves_the_population_unsaved(desk):
+    from click.testing import CliRunner
+
+    from teamdesk.cli import load_commands
+    from teamdesk.errors import InputRejected
+
+    result = CliRunner().invoke(load_commands(), ["targets", "set", "--village", "Thôn 1", "--population", "1250",
+                                                  "--indicator", "vneid_level2", "--rate", "nhiều", "--deadline",
+                                                  "31/12/2026", "--home", str(desk.home)])
+    assert result.exit_code == 3
+    assert desk.village("Thôn 1")["population"] is None
+    with pytest.raises(InputRejected):  # the app's Save: one transaction too
+        targets.save_all(desk, populations=[(desk.village("Thôn 2")["id"], 900, None)], removed=[],
+                         wanted=[{"indicator": "vneid_level2", "village_id": "", "rate": "80%", "deadline": "31/02/2026"}])
+    assert desk.village("Thôn 2")["population"] is None

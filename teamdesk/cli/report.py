@@ -10,6 +10,7 @@ import click
 from teamdesk import indicators, report, targets
 from teamdesk.cli import Run, cli, command
 from teamdesk.dates import parse_date, show
+from teamdesk.db import transaction
 from teamdesk.i18n import tr
 
 
@@ -56,27 +57,30 @@ def targets_set(run: Run, indicator, rate, deadline, village, population, househ
 
     desk = run.desk()
     lines, data = [], {}
-    if population is not None or households is not None:
-        if not village:
-            raise UsageError("error.targets_village_required")
-        targets.set_population(desk, village=village, population=population, households=households)
-        v = desk.village(village)
-        data["village"] = v
-        lines.append(tr("targets.population_set", village=v["name"], population=_n(v["population"]),
-                        households=_n(v["household_count"])))
-    if indicator or rate or deadline:
-        if not (indicator and rate and deadline):
-            raise UsageError("error.targets_set_incomplete")
-        t = targets.set_target(desk, indicator=indicator, rate=rate, deadline=deadline, village=village)
-        data["target"] = t
-        lines.append(tr("targets.set", indicator=tr(f"report.field.{indicator}"),
-                        place=desk.village(village)["name"] if village else tr("report.commune"),
-                        rate=f"{t['rate'] * 100:g}%", deadline=show(t["deadline"])))
-    if team_started:
-        day = parse_date(team_started)
-        desk.set_setting("team_started", day.isoformat())
-        data["team_started"] = day.isoformat()
-        lines.append(tr("targets.team_started", day=show(day)))
+    # every usage check before any write, then all writes in one transaction: a bad --rate must not
+    # leave the population half-saved
+    if (population is not None or households is not None) and not village:
+        raise UsageError("error.targets_village_required")
+    if (indicator or rate or deadline) and not (indicator and rate and deadline):
+        raise UsageError("error.targets_set_incomplete")
+    day = parse_date(team_started) if team_started else None
+    with transaction(desk.conn):
+        if population is not None or households is not None:
+            targets.set_population(desk, village=village, population=population, households=households)
+            v = desk.village(village)
+            data["village"] = v
+            lines.append(tr("targets.population_set", village=v["name"], population=_n(v["population"]),
+                            households=_n(v["household_count"])))
+        if indicator:
+            t = targets.set_target(desk, indicator=indicator, rate=rate, deadline=deadline, village=village)
+            data["target"] = t
+            lines.append(tr("targets.set", indicator=tr(f"report.field.{indicator}"),
+                            place=desk.village(village)["name"] if village else tr("report.commune"),
+                            rate=f"{t['rate'] * 100:g}%", deadline=show(t["deadline"])))
+        if day:
+            desk.set_setting("team_started", day.isoformat())
+            data["team_started"] = day.isoformat()
+            lines.append(tr("targets.team_started", day=show(day)))
     if not lines:
         raise UsageError("error.targets_set_nothing")
     run.emit(data, lines)

@@ -57,23 +57,6 @@ def load(desk) -> dict:
     return {"villages": desk.villages(), "targets": targets.list_targets(desk.conn), "today": desk.today()}
 
 
-def save(desk, *, populations: list[tuple[str, int | None, int | None]], removed: list[tuple[str, str]],
-         wanted: list[dict]) -> Changes:
-    """The dialog's Save, on the worker: populations, removed targets, then new or changed ones."""
-    changes = Changes(settings=True)
-    for village_id, pop, hh in populations:
-        changes = changes | targets.set_population(desk, village=village_id, population=pop, households=hh)
-    for indicator, village_id in removed:
-        targets.remove_target(desk, indicator=indicator, village=village_id or None)
-    for t in wanted:
-        targets.set_target(desk, indicator=t["indicator"], rate=t["rate"], deadline=t["deadline"],
-                           village=t["village_id"] or None)
-    for t in wanted:  # the villages whose progress changed (the dashboard reloads on either)
-        if t["village_id"]:
-            changes.add("villages", t["village_id"])
-    return changes
-
-
 class TargetEditor(QDialog):
     """One target: indicator, place (the commune or a village), rate in %, deadline dd/mm/yyyy."""
 
@@ -376,7 +359,7 @@ class TargetsDialog(QDialog):
                   != (t["rate"], t["deadline"])]
         self.save_button.setEnabled(False)
         return self.ctx.runner.op(
-            lambda desk, progress, cancelled: save(desk, populations=populations, removed=removed, wanted=wanted),
+            lambda desk, progress, cancelled: targets.save_all(desk, populations=populations, removed=removed, wanted=wanted),
             label_key="tgt.saving", on_done=self._saved, on_error=self._failed)
 
     def _saved(self, changes: Changes) -> None:
@@ -392,8 +375,8 @@ class TargetsDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         self._close_after_save = False  # stay open: the message says what to fix
+        # nothing was saved (one transaction): the edits stay on screen to be put right
         self._say(exc.message() if isinstance(exc, TeamDeskError) else tr("tgt.failed", detail=str(exc)), error=True)
-        self.reload()  # part may have been written before the error: show what the database holds
 
     def import_csv(self):
         """The core import (all rows or none); returns the Job, or None if no file was chosen."""
