@@ -51,6 +51,7 @@ class Desk(TeamVerbs, HouseholdVerbs, HelpVerbs):
         self.clock = HybridClock.resume(self.device_id, self._newest_stamp())
         self._undo: list[UndoStep] = []
         self._recording: list[tuple[str, str, dict | None]] | None = None
+        self._action: Changes | None = None  # the user action under way, which nested verbs join
 
     # --- opening -----------------------------------------------------------------------------
     @staticmethod
@@ -189,8 +190,14 @@ class Desk(TeamVerbs, HouseholdVerbs, HelpVerbs):
     # --- the write path ---------------------------------------------------------------------
     @contextmanager
     def _writing(self, label: str = "", *, undoable: bool = True) -> Iterator[Changes]:
-        """One transaction for one user action: stamped versions, search kept current, undo noted."""
-        changes = Changes()
+        """One transaction for one user action: stamped versions, search kept current, undo noted.
+
+        A verb called inside another verb's action joins it: one transaction, one undo step.
+        """
+        if self._action is not None:
+            yield self._action
+            return
+        changes = self._action = Changes()
         self._recording = []
         saved = (self.clock.last_ms, self.clock.counter)
         try:
@@ -214,7 +221,7 @@ class Desk(TeamVerbs, HouseholdVerbs, HelpVerbs):
             self.clock.last_ms, self.clock.counter = saved
             raise
         finally:
-            recorded, self._recording = self._recording, None
+            recorded, self._recording, self._action = self._recording, None, None
         if undoable and label and recorded:
             self._undo.append(UndoStep(label, recorded))
             del self._undo[:-20]

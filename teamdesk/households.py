@@ -193,6 +193,34 @@ class HouseholdVerbs:
                 self._put(changes, "households", {"id": hid, **changed})
         return changes
 
+    def save_household(
+        self,
+        ref: str,
+        *,
+        members: list[dict] | tuple[dict, ...] = (),
+        removed_members: list[str] | tuple[str, ...] = (),
+        head_sex: str | None = None,
+        head_birth_year: int | str | None = None,
+        **fields,
+    ) -> Changes:
+        """The edit form's Save: the household, its head, removed, changed and new members — all or
+        nothing, and one Ctrl+Z. ``members`` without an ``id`` are added."""
+        hid = self.resolve("households", ref)
+        head = self.conn.execute(
+            "SELECT id FROM members WHERE household_id = ? AND relation = 'head' AND deleted = 0", (hid,)
+        ).fetchone()
+        with self._writing("undo.edit_household") as changes:
+            self.edit_household(hid, **fields)
+            if head:
+                self.edit_member(head[0], full_name=fields.get("head_name"), sex=head_sex, birth_year=head_birth_year)
+            for mid in removed_members:
+                self.remove_member(mid)
+            for m in members:
+                values = {k: v for k, v in m.items() if k != "id"}
+                self.edit_member(m["id"], **values) if m.get("id") else self.add_member(hid, **values)
+            changes.add("households", hid)
+        return changes
+
     def add_member(self, household: str, **member) -> Changes:
         hid = self.resolve("households", household)
         if records.get(self.conn, "households", hid)["deleted"]:

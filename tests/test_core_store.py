@@ -164,3 +164,24 @@ def test_a_draft_never_keeps_a_cccd_number(desk):
     drafts.save(desk, form="household", data={"note": "CCCD 001234567890 của ông", "members": [{"phone": "0987654321"}]})
     kept = drafts.load(desk.conn, form="household")
     assert "001234567890" not in str(kept) and kept["members"][0]["phone"] == "0987654321"
+
+
+def test_saving_an_edited_household_is_one_action(desk, household):
+    """The form's Save: all or nothing, and one Ctrl+Z puts the household back as it was."""
+    before = dump(desk.conn)
+    wife = next(m for m in desk.household(household)["members"] if m["relation"] == "spouse")
+    with pytest.raises(InputRejected):  # the new child's birth year is absurd: nothing is saved
+        desk.save_household(household, head_name="Nguyễn Văn Ấn", address="Xóm Tây",
+                            members=[{"id": wife["id"], "full_name": "Đặng Thị Lan", "sex": "nữ", "birth_year": 1973},
+                                     {"full_name": "Nguyễn Văn Bé", "sex": "nam", "birth_year": 1850, "relation": "child"}])
+    assert dump(desk.conn) == before
+    desk.save_household(household, head_name="Nguyễn Văn Ấn", address="Xóm Tây", head_birth_year=1969,
+                        members=[{"full_name": "Nguyễn Văn Bé", "sex": "nam", "birth_year": 2010, "relation": "child"}],
+                        removed_members=[wife["id"]])
+    saved = desk.household(household)
+    assert saved["address"] == "Xóm Tây" and {m["full_name"] for m in saved["members"]} == {"Nguyễn Văn Ấn", "Nguyễn Văn Bé"}
+    assert desk.undo_label() == "undo.edit_household"
+    desk.undo()
+    back = desk.household(household)
+    assert back["address"] == "Xóm Đông" and {m["full_name"] for m in back["members"]} == {"Nguyễn Văn Ấn", "Đặng Thị Lan"}
+    assert desk.undo_label() == "undo.add_household"  # the edit was one step

@@ -469,21 +469,16 @@ class HouseholdForm(QDialog):
         self.ctx.runner.op(work, label_key="form.save_title", on_done=self._saved, on_error=self._failed)
 
     def _edit_work(self, v: dict):
-        hid, original = self.household_id, self.original or {}
-        head = next((m for m in original.get("members", []) if m["relation"] == "head"), None)
+        hid = self.household_id
+        members = [{"id": m["id"], "full_name": m["full_name"], "sex": m["sex"], "birth_year": m["birth_year"] or "",
+                    "relation": m["relation"]} for m in v["members"]]
 
         def work(desk, *_):
-            changes = desk.edit_household(hid, head_name=v["head_name"], village=v["village"], phone=v["phone"],
-                                          address=v["address"], note=v["note"])
-            if head:
-                changes |= desk.edit_member(head["id"], full_name=v["head_name"], sex=v["head_sex"],
-                                            birth_year=v["head_birth_year"] or "")
-            for mid in v["removed_members"]:
-                changes |= desk.remove_member(mid)
-            for m in v["members"]:
-                fields = {"full_name": m["full_name"], "sex": m["sex"], "birth_year": m["birth_year"] or "", "relation": m["relation"]}
-                changes |= desk.edit_member(m["id"], **fields) if m["id"] else desk.add_member(hid, **fields)
-            return changes.add("households", hid)
+            return desk.save_household(
+                hid, head_name=v["head_name"], village=v["village"], phone=v["phone"], address=v["address"],
+                note=v["note"], head_sex=v["head_sex"], head_birth_year=v["head_birth_year"] or "",
+                members=members, removed_members=v["removed_members"],
+            )
 
         return work
 
