@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from teamdesk import schema
+from teamdesk.atomic_file import fsync_folder
 from teamdesk.db import connect, open_db
 from teamdesk.errors import Failed, InputRejected
 from teamdesk.paths import DB_NAME
@@ -54,17 +55,6 @@ def stamp_of(name: str) -> datetime | None:
     return datetime.strptime(f"{m[1]} {m[2]}", "%Y-%m-%d %H%M%S") if m else None
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # Windows cannot open a folder; the rename is durable enough there
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy(src: sqlite3.Connection, out: Path, *, progress: Progress, cancelled: Cancelled, pages: int = _PAGES_PER_STEP) -> None:
     """Copy ``src`` into ``out`` atomically: temp file beside it, backup API, fsync, rename.
 
@@ -92,7 +82,7 @@ def _copy(src: sqlite3.Connection, out: Path, *, progress: Progress, cancelled: 
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, out)
-        _fsync_dir(out.parent)
+        fsync_folder(out.parent)
     except _Cancelled:
         tmp.unlink(missing_ok=True)
         raise Failed("error.backup_cancelled")
@@ -257,7 +247,7 @@ def _move_aside(live: Path, aside: Path) -> None:
         if extra.exists():
             os.replace(extra, Path(f"{aside}{suffix}"))
     Path(f"{live}-shm").unlink(missing_ok=True)
-    _fsync_dir(live.parent)
+    fsync_folder(live.parent)
 
 
 def is_damaged(home: Path | str) -> bool:

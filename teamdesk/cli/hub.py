@@ -10,13 +10,7 @@ import click
 from teamdesk.cli import Run, cli, command
 from teamdesk.i18n import tr
 
-try:
-    from teamdesk.cli.sync import sync_group
-except ImportError:  # the sync-files commands are not installed: make the group here
-    sync_group = cli.commands.get("sync")
-    if sync_group is None:
-        sync_group = click.Group("sync", help="Đồng bộ dữ liệu. / Sync data.")
-        cli.add_command(sync_group)
+from teamdesk.cli.sync import sync_group
 
 hub_group = click.Group("hub", help="Máy chủ tỉnh: nhận và tổng hợp số liệu các xã. / The province hub.")
 cli.add_command(hub_group)
@@ -95,7 +89,7 @@ def devices_cmd(run: Run):
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "text"]), default="text", show_default=True, help="Định dạng / format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Ghi ra tệp / write to a file.")
 def summary_cmd(run: Run, by: str, fmt: str, out: Path | None):
-    from teamdesk.sync.atomic_file import write_atomic
+    from teamdesk.atomic_file import write_atomic
     from teamdesk.sync.hub.summary import to_csv
 
     with _open_store(run) as store:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ from teamdesk.errors import Failed, InputRejected, UsageError
 from teamdesk.help_services import extra_services
 from teamdesk.i18n import language, tr
 from teamdesk import fonts
+from teamdesk.atomic_file import write_atomic
 from teamdesk.leaflets import cards, handout, personalised, poster, recipients
 from teamdesk.leaflets.content import Imprint, PrintGuide, imprint_for, resolve
 from teamdesk.leaflets.qr import QrForms
@@ -41,23 +41,6 @@ def _check_output(out: Path) -> Path:
     if out.is_dir() or not os.access(folder, os.W_OK):
         raise Failed("error.leaflet_cannot_write", file=str(out), detail=tr("leaflet.not_writable"))
     return out
-
-
-def write_atomically(out: Path, data: bytes) -> None:
-    """Temp name in the same folder, flush + fsync, then rename; on any failure, no file left."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise Failed("error.leaflet_cannot_write", file=str(out), detail=exc.strerror or str(exc)) from exc
 
 
 def _pages(layout: str, guides: list[PrintGuide], copies: int, two_up: bool, households: list[dict]) -> list:
@@ -148,7 +131,7 @@ def make_leaflets(
         if out_path is None:
             result["pdf"] = data
         else:
-            write_atomically(out_path, data)
+            write_atomic(out_path, data, error_key="error.leaflet_cannot_write")
             result["out"] = str(out_path)
             result["bytes"] = len(data)
     result["seconds"] = round(time.perf_counter() - started, 3)

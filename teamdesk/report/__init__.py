@@ -7,16 +7,16 @@ the same numbers by construction. ``write`` picks the writer and writes atomical
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from teamdesk import indicators, targets
+from teamdesk.atomic_file import write_atomic
 from teamdesk.dates import show
-from teamdesk.errors import Failed, UsageError
+from teamdesk.errors import UsageError
 from teamdesk.help_services import OUTCOMES, extra_services, outcome_label, service_label
 from teamdesk.i18n import tr
 
@@ -159,19 +159,7 @@ def write(report: Report, *, fmt: str, out: Path | str) -> Path:
     from importlib import import_module
 
     writer = import_module(f"teamdesk.report.{fmt}")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=f".{fmt}", dir=out.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                writer.write(report, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, out)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise Failed("error.report_write_failed", file=str(out), detail=exc.strerror or str(exc)) from exc
+    buffer = io.BytesIO()
+    writer.write(report, buffer)
+    write_atomic(out, buffer.getvalue(), error_key="error.report_write_failed")
     return out

@@ -69,7 +69,7 @@ from teamdesk.clock import is_stamp
 from teamdesk.errors import InputRejected
 from teamdesk.ids import is_id, new_id
 from teamdesk.sync import identity as ident
-from teamdesk.sync.atomic_file import write_atomic
+from teamdesk.atomic_file import write_atomic
 from teamdesk.sync.identity import Identity
 
 MAGIC = b"\x89TDSYNC\n"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from teamdesk.records import columns
-from teamdesk.schema import PERSONAL, SYNC_COLUMNS, SYNCED
+from teamdesk.schema import PERSONAL, SYNC_COLUMNS
 
 # Which of each table's own columns may travel to the province. Tables not listed never travel.
 KEEP: dict[str, frozenset[str]] = {
@@ -45,19 +45,6 @@ def age_band(birth_year: int | None) -> int | None:
     except (TypeError, ValueError):
         return None
     return year - year % AGE_BAND_YEARS
-
-
-def deidentify(table: str, row: dict) -> dict:
-    """The province version of one row: allowed columns kept, every other own column ``None``."""
-    keep = KEEP[table]
-    out = {c: row.get(c) for c in SYNC_COLUMNS}
-    out["prev_hlc"] = out["prev_hlc"] or ""
-    out["deleted"] = int(bool(out["deleted"]))
-    for c in SYNCED[table]:
-        out[c] = row.get(c) if c in keep else None
-    if table == "members":
-        out["birth_year"] = age_band(out["birth_year"])
-    return out
 
 
 def row_mapper(table: str) -> Callable[[Sequence], list]:

@@ -36,7 +36,7 @@ from teamdesk.fold import fold
 from teamdesk.i18n import tr
 from teamdesk.schema import SYNC_COLUMNS, SYNCED
 from teamdesk.sync import devices, team
-from teamdesk.sync.atomic_file import write_atomic
+from teamdesk.atomic_file import write_atomic
 from teamdesk.sync.bundle import Section, encode_manifest
 from teamdesk.sync.identity import PublicKeys, check_device_id, check_recipient, check_signing_key, verify_signature
 from teamdesk.sync.merge import apply_records
@@ -53,14 +53,9 @@ def _device(desk_or_keys: dict) -> dict:
 
 
 def _hub(desk) -> dict | None:
-    try:
-        from teamdesk.sync.upload import pinned
-    except ImportError:
-        return None
-    try:
-        pin = pinned(desk)
-    except Exception:  # the hub tables are another feature's; an old database may lack them
-        return None
+    from teamdesk.sync.upload import pinned
+
+    pin = pinned(desk)
     if not pin:
         return None
     return {k: pin.get(k) or "" for k in ("url", "device_id", "name", "signing_key", "age_recipient")}

@@ -44,6 +44,7 @@ import pyrage
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from teamdesk.atomic_file import write_atomic
 from teamdesk.errors import Failed, InputRejected
 
 KEYS_DIR = "keys"
@@ -146,15 +147,8 @@ def proof_ok(team_secret: str, proof: object, *, device_id: str, signing_key: st
 
 def _write_secret(path: Path, text: str) -> None:
     """Owner-only file, written to a temporary name, fsynced and renamed."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, text.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_atomic(path, text.encode("ascii"), mode=0o600)
+    os.chmod(path, 0o600)  # whatever the umask did to the new file
 
 
 class Identity:

@@ -270,7 +270,7 @@ def _clock_note(desk, bundle: Bundle) -> str:
 
 def _hold(desk, bundle: Bundle, file: str, device: dict | None) -> FileResult:
     """An unproven device: keep the file and its keys, merge nothing until the coordinator approves."""
-    from teamdesk.sync.atomic_file import write_atomic
+    from teamdesk.atomic_file import write_atomic
 
     path = _held_path(desk, bundle.bundle_id)
     if not path.exists():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from teamdesk.dates import LOCAL, show
 from teamdesk.i18n import tr
-from teamdesk.sync.atomic_file import write_atomic
+from teamdesk.atomic_file import write_atomic
 from teamdesk.sync.import_ import missing_sequences
 
 

@@ -120,16 +120,13 @@ def forget_pin(desk: Desk) -> None:
 
 def _hub_from_enrolment(desk: Desk) -> dict:
     """The hub named in the team's enrolment file (a deputy's installation learns it there)."""
-    try:
-        from teamdesk.sync import team
+    from teamdesk.sync import team
 
-        return team.hub(desk) or {}
-    except Exception:  # no team yet, or an older database without the team tables
-        return {}
+    return team.hub(desk) or {}
 
 
 def receipt_ok(receipt: dict, signing_key: str) -> bool:
-    from teamdesk.sync.hub.store import canonical
+    from teamdesk.sync.bundle import encode_manifest as canonical  # canonical JSON, also what the hub signs
 
     body = {k: v for k, v in receipt.items() if k not in ("ok", "signature")}
     try:

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from teamdesk.atomic_file import fsync_folder
 from teamdesk.db import transaction
 from teamdesk.desk import Desk
 from teamdesk.errors import InputRejected, UsageError
@@ -59,23 +60,6 @@ class HubRefused(InputRejected):
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def canonical(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class HubStore:
@@ -247,7 +231,7 @@ class HubStore:
             "counts": counts,
             "received_at": received_at,
         }
-        signature = base64.b64encode(self.identity.sign(canonical(body))).decode("ascii")
+        signature = base64.b64encode(self.identity.sign(bundle_format.encode_manifest(body))).decode("ascii")
         return {"ok": True, **body, "signature": signature}
 
     # --- ingest -------------------------------------------------------------------------------
@@ -317,7 +301,7 @@ class HubStore:
         finally:
             os.close(fd)
         os.replace(part, target)
-        _fsync_dir(folder)
+        fsync_folder(folder)
         return target
 
     def _merge(self, bundle, *, commune_code: str) -> tuple[int, dict]:

@@ -18,7 +18,6 @@ import csv
 import io
 import sqlite3
 
-from teamdesk.errors import UsageError
 from teamdesk.help_services import SERVICES
 
 BY = ("commune", "province")
@@ -105,11 +104,6 @@ def _ordered(by_service: dict[str, int]) -> dict[str, int]:
     return known | {s: n for s, n in sorted(by_service.items()) if s not in known}
 
 
-def by_province(conn: sqlite3.Connection, *, communes: list[str] | None = None) -> list[dict]:
-    """Communes' lines added up per province (a household belongs to one commune, so sums are exact)."""
-    return provinces_of(by_commune(conn, communes=communes))
-
-
 def provinces_of(commune_lines: list[dict]) -> list[dict]:
     """Add communes' lines up per province."""
     out: dict[str, dict] = {}
@@ -128,11 +122,6 @@ def provinces_of(commune_lines: list[dict]) -> list[dict]:
         total["helps_by_service"] = _ordered(total["helps_by_service"])
     return sorted(out.values(), key=lambda e: e["province_code"])
 
-
-def summary(conn: sqlite3.Connection, *, by: str = "commune", communes: list[str] | None = None) -> list[dict]:
-    if by not in BY:
-        raise UsageError("error.hub_bad_by", by=by)
-    return by_commune(conn, communes=communes) if by == "commune" else by_province(conn, communes=communes)
 
 
 def to_csv(lines: list[dict], *, by: str = "commune") -> str:

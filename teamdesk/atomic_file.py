@@ -8,8 +8,25 @@ from pathlib import Path
 from teamdesk.errors import Failed
 
 
-def write_atomic(path: Path | str, data: bytes, *, mode: int = 0o644) -> Path:
-    """Write to a temporary name in the same folder, flush and fsync, then rename over ``path``."""
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (Windows cannot open a folder: there the rename suffices)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path | str, data: bytes, *, mode: int = 0o644, error_key: str = "error.sync_write_failed") -> Path:
+    """Write to a temporary name in the same folder, flush and fsync, then rename over ``path``.
+
+    On failure nothing is left behind and ``Failed(error_key, file=, detail=)`` is raised.
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
@@ -24,18 +41,11 @@ def write_atomic(path: Path | str, data: bytes, *, mode: int = 0o644) -> Path:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-        try:  # the rename itself is durable once the folder is synced (not possible on Windows)
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except OSError:
-            pass
+        fsync_folder(path.parent)
     except OSError as exc:
         try:
             tmp.unlink()
         except OSError:
             pass
-        raise Failed("error.sync_write_failed", file=str(path), detail=exc.strerror or str(exc)) from exc
+        raise Failed(error_key, file=str(path), detail=exc.strerror or str(exc)) from exc
     return path
