@@ -49,3 +49,11 @@ def tr(key: str, lang: str | None = None, /, **params) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def number(n) -> str:
+    """200000 → "200.000" in Vietnamese, "200,000" in English; anything else as its text."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        return str(n)
+    text = f"{n:,}"
+    return text.replace(",", ".") if _current == "vi" else text

@@ -23,7 +23,7 @@ from teamdesk.dates import parse_date, show
 from teamdesk.db import transaction
 from teamdesk.errors import InputRejected, NotFound, UsageError
 from teamdesk.fold import fold, natural_key
-from teamdesk.i18n import language, tr
+from teamdesk.i18n import language, number, tr
 
 # indicator -> what its share is of: people ("population") or households ("households")
 TARGETABLE = {
@@ -237,11 +237,6 @@ def progress(conn, *, today: date, commune: str = "", indicator: str | None = No
     return out
 
 
-def _int(value: int) -> str:
-    text = f"{value:,}"
-    return text.replace(",", ".") if language() == "vi" else text
-
-
 def _decimal(value: float) -> str:
     text = f"{value:g}"
     return text.replace(".", ",") if language() == "vi" else text
@@ -265,8 +260,8 @@ def _item(ind: str, village_id: str, name: str, target: dict, base: int | None, 
     remaining = max(0, goal - achieved)
     item |= {"target": goal, "share": achieved / base, "remaining": remaining}
     if remaining == 0:
-        return item | {"status": "reached", "message": tr("targets.reached", achieved=_int(achieved), target=_int(goal), unit=unit)}
-    head = tr("targets.remaining", n=_int(remaining), unit=unit, deadline=show(deadline))
+        return item | {"status": "reached", "message": tr("targets.reached", achieved=number(achieved), target=number(goal), unit=unit)}
+    head = tr("targets.remaining", n=number(remaining), unit=unit, deadline=show(deadline))
     if today > deadline:
         return item | {"status": "late", "message": head + " " + tr("targets.late")}
     if pace <= 0:
@@ -278,4 +273,4 @@ def _item(ind: str, village_id: str, name: str, target: dict, base: int | None, 
         return item | {"status": "on_track", "message": head + " " + tr(
             "targets.on_track", pace=_decimal(item["pace_per_week"]), unit=unit, eta=show(eta))}
     return item | {"status": "behind", "message": head + " " + tr(
-        "targets.behind", pace=_decimal(item["pace_per_week"]), unit=unit, eta=show(eta), shortfall=_int(shortfall))}
+        "targets.behind", pace=_decimal(item["pace_per_week"]), unit=unit, eta=show(eta), shortfall=number(shortfall))}

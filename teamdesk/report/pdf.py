@@ -19,16 +19,11 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from teamdesk.fonts import BOLD, ITALIC, register as register_fonts
 from teamdesk.fonts import REGULAR as FONT
-from teamdesk.i18n import tr
+from teamdesk.i18n import number, tr
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 PALETTE = [colors.HexColor(c) for c in ("#1f6fb2", "#e07b39", "#3a9d5d", "#8e5ea2", "#c0392b")]
-
-
-def number(value) -> str:
-    """1234 → "1.234" (the Vietnamese thousands separator); text stays as it is."""
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
 
 
 def _styles() -> dict[str, ParagraphStyle]:

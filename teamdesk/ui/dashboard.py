@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from teamdesk import indicators, report, targets
 from teamdesk.errors import Failed
 from teamdesk.fold import natural_key
-from teamdesk.i18n import language, tr
+from teamdesk.i18n import language, number, tr
 from teamdesk.ui.dashboard_charts import MonthCharts
 from teamdesk.ui.dashboard_list import HouseholdList
 from teamdesk.ui.targets_dialog import TargetsDialog
@@ -35,13 +35,6 @@ CHARTS = ("households_reached", "people_helped", "vneid_install", "vneid_level2"
 MONTHS = 6
 STATUS_COLOURS = {"reached": "#2e7d32", "on_track": "#2e7d32", "behind": "#c62828", "late": "#c62828",
                   "no_pace": "#ef6c00", "unknown": "#757575"}
-
-
-def number(n) -> str:
-    if not isinstance(n, int):
-        return str(n)
-    text = f"{n:,}"
-    return text.replace(",", ".") if language() == "vi" else text
 
 
 def percent(share: float | None) -> str:

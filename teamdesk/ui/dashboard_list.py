@@ -10,12 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from teamdesk.i18n import language, tr
-
-
-def number(n) -> str:
-    text = f"{n:,}"
-    return text.replace(",", ".") if language() == "vi" else text
+from teamdesk.i18n import number, tr
 
 
 SHOWN = 500  # rows built in the dialog; the count still says how many there are

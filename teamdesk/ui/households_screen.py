@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from teamdesk.household_list import NEEDS, SEARCH_CAP, ListQuery, count_matching
-from teamdesk.i18n import language, tr
+from teamdesk.i18n import number, tr
 from teamdesk.ui.household_detail import HouseholdDetail
 from teamdesk.ui.household_model import HouseholdModel
 
@@ -34,12 +34,6 @@ from teamdesk.ui.household_model import HouseholdModel
 # this are gathered and the list follows once they stop (a short debounce, on the trailing edge)
 SEARCH_DELAY_MS = 80
 DETAIL_DELAY_MS = 150  # and the detail panel after the selection stops moving
-
-
-def number(n: int) -> str:
-    """200000 → "200.000" in Vietnamese, "200,000" in English."""
-    text = f"{n:,}"
-    return text.replace(",", ".") if language() == "vi" else text
 
 
 class HouseholdsScreen(QWidget):

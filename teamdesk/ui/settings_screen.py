@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from teamdesk import backup
 from teamdesk.changes import Changes
-from teamdesk.i18n import tr
+from teamdesk.i18n import number, tr
 from teamdesk.ui.context import AppContext
 
 URL_SETTINGS = ("hub_url", "province_portal_url")
@@ -354,7 +354,7 @@ def _describe(found: dict) -> dict:
         "made": _show_when(found.get("made")) if found.get("made") else "—",
         "device": found.get("device_name") or "—",
         "commune": name,
-        "households": f"{found.get('households', 0):,}".replace(",", "."),
+        "households": number(found.get("households", 0)),
     }
 
 

@@ -22,7 +22,7 @@ from teamdesk import targets
 from teamdesk.changes import Changes
 from teamdesk.dates import show
 from teamdesk.errors import TeamDeskError
-from teamdesk.i18n import language, tr
+from teamdesk.i18n import language, number, tr
 
 COUNT_COLUMNS = (("population", "field.population"), ("household_count", "field.households"))
 
@@ -41,10 +41,7 @@ def parse_count(text: str) -> int | None:
 
 
 def show_count(n: int | None) -> str:
-    if n is None:
-        return ""
-    text = f"{n:,}"
-    return text.replace(",", ".") if language() == "vi" else text
+    return "" if n is None else number(n)
 
 
 def show_rate(rate: float) -> str:

@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 
 from teamdesk.dates import show as show_date
 from teamdesk.help_services import extra_services, service_label
-from teamdesk.i18n import tr
+from teamdesk.i18n import number, tr
 from teamdesk.today import commune_progress, share, village_progress
-from teamdesk.ui.households_screen import number
 from teamdesk.ui.log_panel import LogPanel, service_icon
 
 

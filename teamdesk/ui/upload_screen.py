@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from teamdesk.errors import TeamDeskError
-from teamdesk.i18n import language, tr
+from teamdesk.i18n import language, number, tr
 
 URL_SETTING = "hub_url"
 AUTO_SETTING = "hub_auto_push"
@@ -191,11 +191,6 @@ def _when(iso: str | None) -> str:
     except ValueError:
         return iso
     return moment.strftime("%d/%m/%Y %H:%M")
-
-
-def _n(n: int) -> str:
-    """3152 → "3.152" in Vietnamese, "3,152" in English."""
-    return f"{n:,}".replace(",", "." if language() == "vi" else ",")
 
 
 def _size(n: int) -> str:
@@ -363,7 +358,7 @@ class UploadScreen(QWidget):
     def _draw(self, model: dict) -> None:
         self.model = model
         status = model["status"]
-        self.counts.setText(tr("upload.counts", pending=_n(status["pending"]), acknowledged=_n(status["acknowledged"]), rows=_n(status["unsent_rows"])))
+        self.counts.setText(tr("upload.counts", pending=number(status["pending"]), acknowledged=number(status["acknowledged"]), rows=number(status["unsent_rows"])))
         if not model["entries"] and not self.uploader.busy and self._message_fn is None:
             self._say(lambda: tr("upload.empty"))
         pin = model["pin"]
@@ -381,7 +376,7 @@ class UploadScreen(QWidget):
                 note = tr("upload.note_received", day=_when(e["acknowledged_at"]))
             elif note:
                 note = tr("upload.note_error", error=_error_words(note))
-            cells = (e["bundle_id"][-8:], _when(e["created_at"]), _n(e["records"]),
+            cells = (e["bundle_id"][-8:], _when(e["created_at"]), number(e["records"]),
                      _size(e["bytes"]), tr(f"upload.state.{e['state']}"), str(e["attempts"]), note)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
