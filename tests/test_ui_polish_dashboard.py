@@ -59,10 +59,8 @@ def _notes_fit(screen) -> None:
     assert frame.height() <= viewport.height() + screen.targets_scroll.verticalScrollBar().maximum()
 
 
-def _check_fits(screen, qtbot) -> None:
-    qtbot.waitUntil(lambda: screen.data is not None and screen.data["report"].series is not None)
-    qtbot.waitUntil(lambda: screen.targets_scroll.height() > 60)
-    # the league: each assessment whole in its (stretched) column, wrapped when needed
+def _league_fits(screen) -> None:
+    """Each assessment whole in its (stretched) column, wrapped when needed."""
     t = screen.league
     assert t.horizontalHeader().sectionResizeMode(7).name == "Stretch"
     assert t.horizontalScrollBar().maximum() == 0
@@ -73,12 +71,19 @@ def _check_fits(screen, qtbot) -> None:
         assert needed.width() <= width and needed.height() <= t.rowHeight(row), item.text()
     goals = [r["goal"] for r in screen.league_rows() if r["goal"]]
     assert goals and all(t.item(i, 7).toolTip() == g["message"] for i, g in enumerate(goals))
+
+
+def _check_fits(screen, qtbot) -> None:
+    # layout settles in deferred passes: each check is retried until it holds (slow machines)
+    qtbot.waitUntil(lambda: screen.data is not None and screen.data["report"].series is not None, timeout=15000)
+    qtbot.waitUntil(lambda: screen.targets_scroll.height() > 60, timeout=15000)
+    qtbot.waitUntil(lambda: _league_fits(screen), timeout=15000)
     # the commune's notes: whole, inside their box (once the new labels are laid out)
-    qtbot.waitUntil(lambda: _notes_fit(screen), timeout=5000)
+    qtbot.waitUntil(lambda: _notes_fit(screen), timeout=15000)
     # the charts: no month label (nor title) cut to "10/..."
     for key, view in screen.chart_views.items():
         screen.charts.setCurrentWidget(view)
-        qtbot.waitUntil(lambda v=view: len(_chart_texts(v)) > 6)
+        qtbot.waitUntil(lambda v=view: len(_chart_texts(v)) > 6, timeout=15000)
         texts = _chart_texts(view)
         assert not [x for x in texts if x.endswith("...") or x.endswith("…")], (key, texts)
     screen.charts.setCurrentIndex(0)
